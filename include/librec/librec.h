@@ -1,0 +1,641 @@
+/*
+ * librec: train, evaluate and serve embedding-based recommenders.
+ *
+ * This is the one public header. Everything behind it is opaque: datasets,
+ * models, training options and evaluation results are handles created and
+ * freed by the functions below.
+ *
+ * Conventions (docs/api.md has the long form):
+ *  - Every fallible function returns an int: REC_OK (0) or a negative REC_E*
+ *    code. rec_strerror() names a code; rec_last_error() returns a message
+ *    with the detail (file, line, field, argument) of the most recent failure
+ *    on the calling thread.
+ *  - Out-parameters come first. Handles are created by rec_X_new/_load/_train
+ *    into an out-pointer, which is set to NULL on failure, and released by
+ *    rec_X_free(), which accepts NULL.
+ *  - Option structs start with a `version` field. Initialise them with their
+ *    REC_*_INIT macro or rec_*_init() function, then change fields. Passing
+ *    NULL for an options pointer means "all defaults". Fields are only ever
+ *    appended; the library reads only the fields that the caller's version has.
+ *  - Dense ids are uint32_t, counts and sizes size_t, values float.
+ *  - The library never prints, never exits and never aborts on bad input.
+ *  - A trained or loaded rec_model is immutable: any number of threads may
+ *    score, recommend and evaluate on it at once. A rec_dataset is immutable
+ *    after creation and may likewise be shared between threads.
+ *
+ * Copyright (c) the librec authors. MIT licence, see COPYING.
+ */
+#ifndef LIBREC_LIBREC_H
+#define LIBREC_LIBREC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef REC_API
+#  if defined(_WIN32) && defined(REC_BUILDING_LIBRARY)
+#    define REC_API __declspec(dllexport)
+#  elif defined(_WIN32)
+#    define REC_API
+#  elif defined(__GNUC__) && __GNUC__ >= 4
+#    define REC_API __attribute__((visibility("default")))
+#  else
+#    define REC_API
+#  endif
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Version                                                                  */
+/* ------------------------------------------------------------------------ */
+
+#define REC_VERSION_MAJOR 0
+#define REC_VERSION_MINOR 1
+#define REC_VERSION_PATCH 0
+/** major * 10000 + minor * 100 + patch, comparable with rec_version_number(). */
+#define REC_VERSION_NUMBER \
+    (REC_VERSION_MAJOR * 10000 + REC_VERSION_MINOR * 100 + REC_VERSION_PATCH)
+#define REC_VERSION_STRING "0.1.0"
+
+/** Version of the library actually linked, as "MAJOR.MINOR.PATCH". */
+REC_API const char *rec_version_string(void);
+/** Version of the library actually linked, encoded as REC_VERSION_NUMBER. */
+REC_API unsigned rec_version_number(void);
+
+/* ------------------------------------------------------------------------ */
+/* Status codes and errors                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* The numbers are part of the ABI: never renumbered, never reused. */
+#define REC_OK             0  /**< success */
+#define REC_EINVAL        -1  /**< invalid argument: NULL, out of range, inconsistent */
+#define REC_ENOMEM        -2  /**< an allocation failed */
+#define REC_EIO           -3  /**< a file could not be opened, read, written or renamed */
+#define REC_EFORMAT       -4  /**< malformed input data (the message names file, line, field) */
+#define REC_ECORRUPT      -5  /**< a model file failed validation (size, checksum, value) */
+#define REC_EVERSION      -6  /**< a model file was written by an unsupported format version */
+#define REC_ENOTFOUND     -7  /**< unknown user, item, parameter, metric or model family */
+#define REC_EUNSUPPORTED  -8  /**< operation not available for this model or this build */
+#define REC_ECANCELED     -9  /**< the progress callback asked training to stop */
+#define REC_ELIMIT       -10  /**< a count or size exceeds what librec supports */
+
+/**
+ * Short, static, English name of a status code, e.g. "invalid argument".
+ * Unknown codes give "unknown error". Never returns NULL.
+ */
+REC_API const char *rec_strerror(int code);
+
+/**
+ * Detail of the most recent failure on the calling thread, e.g.
+ * "train.csv:17: field 2 (item): empty id". The string is owned by the
+ * library and stays valid until the next librec call on the same thread.
+ * Successful calls may or may not clear it; read it only after a failure.
+ * Never returns NULL (an empty string when nothing failed yet).
+ */
+REC_API const char *rec_last_error(void);
+
+/* ------------------------------------------------------------------------ */
+/* Handles                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/** Interactions between users and items, with the maps between the caller's
+ *  external ids (strings) and dense ids 0..n-1. Immutable once created. */
+typedef struct rec_dataset rec_dataset;
+/** A trained model in its serving form (DESIGN: user matrix, item matrix,
+ *  optional item bias, scoring rule), its id maps and, by default, its
+ *  training interactions. Immutable once trained or loaded. */
+typedef struct rec_model rec_model;
+/** Hyperparameters for one model family, set by name. */
+typedef struct rec_train_options rec_train_options;
+/** The measures computed by one evaluation run. */
+typedef struct rec_eval rec_eval;
+
+/* ------------------------------------------------------------------------ */
+/* Loading datasets                                                         */
+/* ------------------------------------------------------------------------ */
+
+/** What to do when a (user, item) pair occurs more than once in the input. */
+typedef enum rec_duplicates {
+    /** Keep one row: the one with the latest timestamp, file order breaking
+     *  ties (plain file order when there are no timestamps). */
+    REC_DUPLICATES_LAST = 0,
+    /** Keep one row: the earliest, in the same sense. */
+    REC_DUPLICATES_FIRST = 1,
+    /** Keep one row whose rating is the sum of the ratings (1 each when the
+     *  input has no ratings) and whose timestamp is the latest. */
+    REC_DUPLICATES_SUM = 2,
+    /** Keep one row whose rating is the largest, timestamp the latest. */
+    REC_DUPLICATES_MAX = 3,
+    /** Refuse: REC_EFORMAT naming both lines. */
+    REC_DUPLICATES_ERROR = 4
+} rec_duplicates;
+
+/** What to do with rows naming ids that a reference id space does not know. */
+typedef enum rec_unknown_ids {
+    /** Leave the row out and count it (rec_dataset_stats.rows_unknown_*). */
+    REC_UNKNOWN_SKIP = 0,
+    /** Refuse: REC_EFORMAT naming the line and the id. */
+    REC_UNKNOWN_ERROR = 1
+} rec_unknown_ids;
+
+/** Options common to every loader. */
+typedef struct rec_load_options {
+    uint32_t version;          /**< REC_LOAD_OPTIONS_VERSION */
+    /** 0 (default): the first malformed line is an error (REC_EFORMAT).
+     *  1: malformed lines are skipped and counted in rows_skipped. */
+    int skip_bad_lines;
+    /** If non-zero, rows whose rating is below min_rating are left out and
+     *  counted in rows_below_min_rating: explicit ratings become implicit
+     *  feedback. Needs a rating column. Default 0. */
+    int use_min_rating;
+    double min_rating;
+    rec_duplicates duplicates; /**< default REC_DUPLICATES_LAST */
+    rec_unknown_ids unknown_ids; /**< only with a reference; default SKIP */
+} rec_load_options;
+
+#define REC_LOAD_OPTIONS_VERSION 1
+#define REC_LOAD_OPTIONS_INIT \
+    { REC_LOAD_OPTIONS_VERSION, 0, 0, 0.0, REC_DUPLICATES_LAST, REC_UNKNOWN_SKIP }
+/** Fills *opts with the defaults of REC_LOAD_OPTIONS_INIT.
+ *  REC_EINVAL if opts is NULL. */
+REC_API int rec_load_options_init(rec_load_options *opts);
+
+/** Layout of a delimited text file (CSV, TSV, ...). Columns are 0-based. */
+typedef struct rec_csv_options {
+    uint32_t version;   /**< REC_CSV_OPTIONS_VERSION */
+    char delimiter;     /**< field separator; default ',' */
+    char quote;         /**< quote character; default '"' */
+    int has_header;     /**< 1 (default): the first row names the columns */
+    int user_col;       /**< default 0 */
+    int item_col;       /**< default 1 */
+    int rating_col;     /**< -1 (default): no rating column */
+    int time_col;       /**< -1 (default): no timestamp column */
+} rec_csv_options;
+
+#define REC_CSV_OPTIONS_VERSION 1
+#define REC_CSV_OPTIONS_INIT \
+    { REC_CSV_OPTIONS_VERSION, ',', '"', 1, 0, 1, -1, -1 }
+/** Fills *opts with the defaults of REC_CSV_OPTIONS_INIT.
+ *  REC_EINVAL if opts is NULL. */
+REC_API int rec_csv_options_init(rec_csv_options *opts);
+
+/**
+ * Loads interactions from a delimited text file, parsed with libcsv.
+ *
+ * Each data row gives a user id and an item id (arbitrary strings, mapped to
+ * dense ids in order of first appearance) and optionally a rating (a finite
+ * number) and a timestamp (a finite number, e.g. Unix seconds). Extra columns
+ * are ignored. Without a rating column every interaction has rating 1.
+ *
+ * If `ref` is not NULL the new dataset shares ref's id maps (the id space of a
+ * training set or of rec_model_dataset()); rows naming ids that ref does not
+ * know follow load->unknown_ids. Otherwise new id maps are built.
+ *
+ * Errors: REC_EIO (cannot open or read `path`), REC_EFORMAT (a malformed row,
+ * the message names file, line and field), REC_ENOMEM, REC_ELIMIT (more than
+ * 2^32-1 users or items), REC_EINVAL (bad options).
+ * csv and load may be NULL for defaults. *out is NULL on failure.
+ */
+REC_API int rec_dataset_load_csv(rec_dataset **out, const char *path,
+                                 const rec_csv_options *csv,
+                                 const rec_load_options *load,
+                                 const rec_dataset *ref);
+
+/**
+ * Loads an adjacency-list file: one line per user, "user item item ...",
+ * fields separated by spaces or tabs (the NGCF / LightGCN Gowalla format).
+ * A line holding only a user id adds that user with no interactions; blank
+ * lines are ignored. There are no ratings or timestamps (ratings are 1).
+ * Other arguments and errors as rec_dataset_load_csv().
+ */
+REC_API int rec_dataset_load_adjlist(rec_dataset **out, const char *path,
+                                     const rec_load_options *load,
+                                     const rec_dataset *ref);
+
+/**
+ * Builds a dataset from caller arrays of n interactions whose ids are
+ * strings (for FFI). users[r] and items[r] are NUL-terminated ids;
+ * ratings and timestamps may be NULL. Errors name the row ("row 17").
+ * Other arguments and errors as rec_dataset_load_csv().
+ */
+REC_API int rec_dataset_from_arrays(rec_dataset **out, size_t n,
+                                    const char *const *users,
+                                    const char *const *items,
+                                    const float *ratings,
+                                    const double *timestamps,
+                                    const rec_load_options *load,
+                                    const rec_dataset *ref);
+
+/**
+ * As rec_dataset_from_arrays() with integer ids, e.g. straight from NumPy.
+ * The external id of an integer is its decimal form ("42", "-7"), so such a
+ * dataset shares an id space with a text file holding the same numbers.
+ */
+REC_API int rec_dataset_from_int_arrays(rec_dataset **out, size_t n,
+                                        const int64_t *users,
+                                        const int64_t *items,
+                                        const float *ratings,
+                                        const double *timestamps,
+                                        const rec_load_options *load,
+                                        const rec_dataset *ref);
+
+/** Releases a dataset. Models and datasets built from it stay valid (they
+ *  hold their own references). Accepts NULL. */
+REC_API void rec_dataset_free(rec_dataset *ds);
+
+/* ------------------------------------------------------------------------ */
+/* Inspecting datasets                                                      */
+/* ------------------------------------------------------------------------ */
+
+/** Number of users in the id space (including users with no interactions).
+ *  0 for NULL. */
+REC_API size_t rec_dataset_n_users(const rec_dataset *ds);
+/** Number of items in the id space. 0 for NULL. */
+REC_API size_t rec_dataset_n_items(const rec_dataset *ds);
+/** Number of (user, item) interactions after duplicates were merged.
+ *  0 for NULL. */
+REC_API size_t rec_dataset_n_interactions(const rec_dataset *ds);
+
+/**
+ * The interactions of one user, sorted by item id. *items receives a pointer
+ * into the dataset (valid while it lives) and *n the count. ratings and
+ * timestamps may be NULL; otherwise they receive the parallel arrays, or NULL
+ * when the dataset has no ratings / timestamps.
+ * REC_EINVAL for NULL arguments or user >= n_users.
+ */
+REC_API int rec_dataset_user_items(const rec_dataset *ds, uint32_t user,
+                                   const uint32_t **items,
+                                   const float **ratings,
+                                   const double **timestamps, size_t *n);
+
+/** The users who interacted with one item, sorted by user id.
+ *  REC_EINVAL for NULL arguments or item >= n_items. */
+REC_API int rec_dataset_item_users(const rec_dataset *ds, uint32_t item,
+                                   const uint32_t **users, size_t *n);
+
+/** External id of a dense user id. *id points into the dataset's id map,
+ *  valid while any dataset or model using that map lives. REC_EINVAL for NULL
+ *  arguments or user >= n_users. */
+REC_API int rec_dataset_user_id(const rec_dataset *ds, uint32_t user,
+                                const char **id);
+/** External id of a dense item id; as rec_dataset_user_id(). */
+REC_API int rec_dataset_item_id(const rec_dataset *ds, uint32_t item,
+                                const char **id);
+/** Dense id of an external user id. REC_ENOTFOUND if the id is unknown. */
+REC_API int rec_dataset_find_user(const rec_dataset *ds, const char *id,
+                                  uint32_t *user);
+/** Dense id of an external item id. REC_ENOTFOUND if the id is unknown. */
+REC_API int rec_dataset_find_item(const rec_dataset *ds, const char *id,
+                                  uint32_t *item);
+
+/** What a loader read, kept and left out. Nothing is dropped uncounted. */
+typedef struct rec_dataset_stats {
+    uint32_t version;              /**< set by the caller: REC_DATASET_STATS_VERSION */
+    size_t n_users;
+    size_t n_items;
+    size_t n_interactions;
+    size_t rows_read;              /**< data rows (interactions) in the input */
+    size_t rows_skipped;           /**< malformed rows skipped (skip_bad_lines) */
+    size_t rows_below_min_rating;  /**< rows left out by min_rating */
+    size_t rows_duplicate;         /**< rows merged into another row of the same pair */
+    size_t rows_unknown_user;      /**< rows whose user the reference does not know */
+    size_t rows_unknown_item;      /**< rows with a known user but an unknown item */
+    size_t users_without_items;    /**< users in the id space with no interaction here */
+    int has_ratings;               /**< 1 if the input had a rating column */
+    int has_timestamps;            /**< 1 if the input had a timestamp column */
+} rec_dataset_stats;
+
+#define REC_DATASET_STATS_VERSION 1
+#define REC_DATASET_STATS_INIT { REC_DATASET_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+/** Fills the fields of *stats that stats->version has.
+ *  REC_EINVAL for NULL arguments or an unknown (zero or future) version. */
+REC_API int rec_dataset_stats_get(const rec_dataset *ds, rec_dataset_stats *stats);
+
+/* ------------------------------------------------------------------------ */
+/* Splitting and saving datasets                                            */
+/* ------------------------------------------------------------------------ */
+
+typedef enum rec_split_method {
+    /** Per user, a random train_ratio share of the interactions to train. */
+    REC_SPLIT_RANDOM = 0,
+    /** Per user, the earliest train_ratio share (by timestamp) to train. */
+    REC_SPLIT_TEMPORAL = 1,
+    /** Per user, one interaction to test: the latest if there are
+     *  timestamps, a random one otherwise. */
+    REC_SPLIT_LEAVE_ONE_OUT = 2
+} rec_split_method;
+
+typedef struct rec_split_options {
+    uint32_t version;          /**< REC_SPLIT_OPTIONS_VERSION */
+    rec_split_method method;   /**< default REC_SPLIT_RANDOM */
+    double train_ratio;        /**< in (0, 1); default 0.8 */
+    uint64_t seed;             /**< default 1 */
+} rec_split_options;
+
+#define REC_SPLIT_OPTIONS_VERSION 1
+#define REC_SPLIT_OPTIONS_INIT { REC_SPLIT_OPTIONS_VERSION, REC_SPLIT_RANDOM, 0.8, 1 }
+/** Fills *opts with the defaults of REC_SPLIT_OPTIONS_INIT. */
+REC_API int rec_split_options_init(rec_split_options *opts);
+
+/**
+ * Splits a dataset per user into a training and a test part that share its
+ * id space. A user with n interactions keeps max(1, round(ratio * n)) of them
+ * in training (all of them when n = 1; leave-one-out keeps n - 1 when n >= 2),
+ * so every interaction lands in exactly one part. docs/datasets.md gives the
+ * exact rules. The same seed gives the same split.
+ * REC_EINVAL for a bad ratio or a temporal split without timestamps.
+ */
+REC_API int rec_dataset_split(rec_dataset **train, rec_dataset **test,
+                              const rec_dataset *ds,
+                              const rec_split_options *opts);
+
+/**
+ * Writes the interactions as delimited text with external ids, one row per
+ * interaction in (user, item) order: user, item, then the rating and the
+ * timestamp when the dataset has them. Only csv->delimiter, csv->quote and
+ * csv->has_header are used; the header is "user,item[,rating][,timestamp]".
+ * The file is written to a temporary name and renamed over `path`.
+ * REC_EIO on write errors (the previous file, if any, is left intact).
+ */
+REC_API int rec_dataset_save_csv(const rec_dataset *ds, const char *path,
+                                 const rec_csv_options *csv);
+
+/* ------------------------------------------------------------------------ */
+/* Model families and their hyperparameters                                 */
+/* ------------------------------------------------------------------------ */
+
+/** Name of the i-th model family ("mf", "pop", ...), NULL past the end. */
+REC_API const char *rec_family_name(size_t index);
+
+/** Description of one hyperparameter of a model family. All strings are
+ *  static. */
+typedef struct rec_param_info {
+    uint32_t version;          /**< set by the caller: REC_PARAM_INFO_VERSION */
+    const char *name;          /**< e.g. "lr" */
+    const char *type;          /**< "int", "float", "bool" or "choice" */
+    const char *default_value; /**< e.g. "0.05" */
+    const char *range;         /**< e.g. "(0, 10]" or "sgd|adam" */
+    const char *help;          /**< one line */
+} rec_param_info;
+
+#define REC_PARAM_INFO_VERSION 1
+#define REC_PARAM_INFO_INIT { REC_PARAM_INFO_VERSION, NULL, NULL, NULL, NULL, NULL }
+
+/** Describes the index-th hyperparameter of `family`. REC_ENOTFOUND for an
+ *  unknown family or an index past the end. */
+REC_API int rec_family_param(const char *family, size_t index,
+                             rec_param_info *info);
+
+/* ------------------------------------------------------------------------ */
+/* Training                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/** Progress of training, passed to a rec_progress_fn once per epoch. */
+typedef struct rec_progress {
+    uint32_t version;     /**< REC_PROGRESS_VERSION of the library */
+    unsigned epoch;       /**< epochs done, 1-based */
+    unsigned epochs;      /**< epochs planned */
+    double loss;          /**< mean training loss of this epoch */
+    double seconds;       /**< wall time of this epoch */
+    double total_seconds; /**< wall time since training started */
+} rec_progress;
+
+#define REC_PROGRESS_VERSION 1
+
+/** Called after every epoch. Return 0 to go on, non-zero to stop training:
+ *  rec_model_train() then fails with REC_ECANCELED. */
+typedef int (*rec_progress_fn)(void *user_data, const rec_progress *progress);
+
+/**
+ * Creates training options for a model family ("mf" for matrix factorization
+ * with BPR, "pop" for popularity ranking), holding the family's defaults.
+ * REC_ENOTFOUND for an unknown family.
+ */
+REC_API int rec_train_options_new(rec_train_options **out, const char *family);
+
+/**
+ * Sets a hyperparameter from its text form, validated against the family's
+ * table: REC_ENOTFOUND for an unknown name (the message suggests the closest
+ * known one), REC_EINVAL for a value of the wrong type or out of range (the
+ * message gives the range).
+ */
+REC_API int rec_train_options_set(rec_train_options *opts, const char *name,
+                                  const char *value);
+
+/** Writes the current value of a hyperparameter, in text form, into buf
+ *  (always NUL-terminated). REC_EINVAL if size is too small. */
+REC_API int rec_train_options_get(const rec_train_options *opts,
+                                  const char *name, char *buf, size_t size);
+
+/** Sets (or with fn = NULL, clears) the per-epoch progress callback. It runs
+ *  on the thread that called rec_model_train(). */
+REC_API int rec_train_options_set_progress(rec_train_options *opts,
+                                           rec_progress_fn fn,
+                                           void *user_data);
+
+/** Releases training options. Accepts NULL. */
+REC_API void rec_train_options_free(rec_train_options *opts);
+
+/**
+ * Trains a model on `train`. The model keeps a reference to the dataset's id
+ * maps and interactions (the caller may free `train` afterwards). With
+ * threads = 1 and a fixed seed the result is bit-for-bit repeatable.
+ * REC_EINVAL for an empty dataset, REC_ECANCELED if the progress callback
+ * stopped training, REC_ENOMEM.
+ */
+REC_API int rec_model_train(rec_model **out, const rec_dataset *train,
+                            const rec_train_options *opts);
+
+/** Releases a model. Accepts NULL. */
+REC_API void rec_model_free(rec_model *model);
+
+/* ------------------------------------------------------------------------ */
+/* Inspecting models                                                        */
+/* ------------------------------------------------------------------------ */
+
+/** Users, items and dimension of the serving form. 0 for NULL. */
+REC_API size_t rec_model_n_users(const rec_model *model);
+REC_API size_t rec_model_n_items(const rec_model *model);
+REC_API size_t rec_model_dim(const rec_model *model);
+
+/**
+ * The model's training data: its id maps and, unless the model was saved
+ * without them, its training interactions. Borrowed: valid while the model
+ * lives. Pass it as `ref` to a loader to read data in the model's id space,
+ * or to rec_dataset_find_user() to translate ids. NULL for NULL.
+ */
+REC_API const rec_dataset *rec_model_dataset(const rec_model *model);
+
+/** How a model scores a (user, item) pair from its vectors u and v. */
+typedef enum rec_scoring {
+    REC_SCORING_DOT = 0,          /**< u . v (+ item bias) */
+    REC_SCORING_NEG_SQDIST = 1    /**< -|u - v|^2 (+ item bias) */
+} rec_scoring;
+
+/** Summary of a model. */
+typedef struct rec_model_info {
+    uint32_t version;       /**< set by the caller: REC_MODEL_INFO_VERSION */
+    const char *family;     /**< static string, e.g. "mf" */
+    size_t n_users;
+    size_t n_items;
+    size_t dim;
+    rec_scoring scoring;
+    int has_item_bias;
+    int has_interactions;   /**< 0 if saved without training interactions */
+    size_t n_interactions;  /**< training interactions kept */
+    unsigned epochs;        /**< epochs trained */
+    double final_loss;      /**< mean loss of the last epoch (NaN if none) */
+} rec_model_info;
+
+#define REC_MODEL_INFO_VERSION 1
+#define REC_MODEL_INFO_INIT { REC_MODEL_INFO_VERSION, NULL, 0, 0, 0, REC_SCORING_DOT, 0, 0, 0, 0, 0.0 }
+/** Fills the fields of *info that info->version has. */
+REC_API int rec_model_info_get(const rec_model *model, rec_model_info *info);
+
+/** Value of a hyperparameter the model was trained with, in text form (the
+ *  names are those of rec_family_param() for the model's family).
+ *  REC_ENOTFOUND for an unknown name, REC_EINVAL if size is too small. */
+REC_API int rec_model_setting(const rec_model *model, const char *name,
+                              char *buf, size_t size);
+
+/* ------------------------------------------------------------------------ */
+/* Serving                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/** Writes scores[j] = score of (user, items[j]) for j < n.
+ *  REC_EINVAL for NULL arguments (items and scores may be NULL when n = 0)
+ *  or ids out of range. */
+REC_API int rec_model_score(const rec_model *model, uint32_t user,
+                            const uint32_t *items, size_t n, float *scores);
+
+typedef struct rec_recommend_options {
+    uint32_t version;          /**< REC_RECOMMEND_OPTIONS_VERSION */
+    /** 1 (default): never recommend the user's training items. Needs the
+     *  model's training interactions (REC_EINVAL if it was saved without). */
+    int exclude_train;
+    /** Dense item ids never to recommend (may be NULL when n_blocklist = 0).
+     *  Out-of-range ids are an error. */
+    const uint32_t *blocklist;
+    size_t n_blocklist;
+} rec_recommend_options;
+
+#define REC_RECOMMEND_OPTIONS_VERSION 1
+#define REC_RECOMMEND_OPTIONS_INIT { REC_RECOMMEND_OPTIONS_VERSION, 1, NULL, 0 }
+/** Fills *opts with the defaults of REC_RECOMMEND_OPTIONS_INIT. */
+REC_API int rec_recommend_options_init(rec_recommend_options *opts);
+
+/**
+ * The k best items for `user`, best first (ties by lower item id). items and
+ * scores must hold k entries (scores may be NULL); *n_out receives how many
+ * were written, fewer than k when fewer items are eligible. opts may be NULL.
+ */
+REC_API int rec_model_recommend(const rec_model *model, uint32_t user,
+                                size_t k, const rec_recommend_options *opts,
+                                uint32_t *items, float *scores, size_t *n_out);
+
+/** rec_model_score() with external ids. REC_ENOTFOUND names the first
+ *  unknown id. */
+REC_API int rec_model_score_ext(const rec_model *model, const char *user,
+                                const char *const *items, size_t n,
+                                float *scores);
+
+/** rec_model_recommend() with an external user id in and external item ids
+ *  out: items[j] points into the model's id map (valid while it lives).
+ *  opts->blocklist still holds dense ids. */
+REC_API int rec_model_recommend_ext(const rec_model *model, const char *user,
+                                    size_t k,
+                                    const rec_recommend_options *opts,
+                                    const char **items, float *scores,
+                                    size_t *n_out);
+
+/* ------------------------------------------------------------------------ */
+/* Evaluation                                                               */
+/* ------------------------------------------------------------------------ */
+
+typedef struct rec_eval_options {
+    uint32_t version;       /**< REC_EVAL_OPTIONS_VERSION */
+    const unsigned *ks;     /**< cut-offs; NULL (default) means {20} */
+    size_t n_ks;
+    unsigned threads;       /**< 0 (default): all online CPUs */
+    /** 1 (default): rank each user's items excluding the training items. */
+    int exclude_train;
+} rec_eval_options;
+
+#define REC_EVAL_OPTIONS_VERSION 1
+#define REC_EVAL_OPTIONS_INIT { REC_EVAL_OPTIONS_VERSION, NULL, 0, 0, 1 }
+/** Fills *opts with the defaults of REC_EVAL_OPTIONS_INIT. */
+REC_API int rec_eval_options_init(rec_eval_options *opts);
+
+/**
+ * Full-ranking evaluation (docs/metrics.md): for every user with at least one
+ * test interaction, all items are scored, the user's training items are
+ * excluded, and Recall, Precision, NDCG and Hit at every cut-off are averaged
+ * over those users.
+ *
+ * `test` must be in the model's id space (loaded with rec_model_dataset() or
+ * the training dataset as `ref`). `train` gives the items to exclude; NULL
+ * means the model's own training interactions. REC_EINVAL for datasets in
+ * another id space or a model without interactions and train = NULL.
+ */
+REC_API int rec_eval_run(rec_eval **out, const rec_model *model,
+                         const rec_dataset *train, const rec_dataset *test,
+                         const rec_eval_options *opts);
+
+/** Value of a measure by name, e.g. "recall@20", "ndcg@10", "precision@20",
+ *  "hit@20". REC_ENOTFOUND for a name this run did not compute. */
+REC_API int rec_eval_get(const rec_eval *ev, const char *name, double *value);
+
+/** Number of measures computed (for listing them). 0 for NULL. */
+REC_API size_t rec_eval_count(const rec_eval *ev);
+
+/** Name and value of the index-th measure. *name is owned by ev.
+ *  REC_EINVAL for an index past the end. */
+REC_API int rec_eval_at(const rec_eval *ev, size_t index, const char **name,
+                        double *value);
+
+/** Number of users averaged over (users with at least one test item). */
+REC_API size_t rec_eval_n_users(const rec_eval *ev);
+
+/** Releases an evaluation result. Accepts NULL. */
+REC_API void rec_eval_free(rec_eval *ev);
+
+/* ------------------------------------------------------------------------ */
+/* Model files                                                              */
+/* ------------------------------------------------------------------------ */
+
+typedef struct rec_save_options {
+    uint32_t version;       /**< REC_SAVE_OPTIONS_VERSION */
+    /** 1 (default): store the training interactions so that recommend can
+     *  exclude them after loading. 0 keeps only id maps and vectors. */
+    int keep_interactions;
+} rec_save_options;
+
+#define REC_SAVE_OPTIONS_VERSION 1
+#define REC_SAVE_OPTIONS_INIT { REC_SAVE_OPTIONS_VERSION, 1 }
+/** Fills *opts with the defaults of REC_SAVE_OPTIONS_INIT. */
+REC_API int rec_save_options_init(rec_save_options *opts);
+
+/**
+ * Saves a model (docs/format.md). The file is written under a temporary name
+ * in the same directory, flushed to disk and renamed over `path`, so `path`
+ * always holds either the previous file or the complete new one.
+ * opts may be NULL. REC_EIO on any write error.
+ */
+REC_API int rec_model_save(const rec_model *model, const char *path,
+                           const rec_save_options *opts);
+
+/**
+ * Loads a model saved by rec_model_save(). Every size and checksum is
+ * validated before use: REC_ECORRUPT for a damaged or truncated file,
+ * REC_EVERSION for a format version this library does not read, REC_EIO if
+ * the file cannot be read.
+ */
+REC_API int rec_model_load(rec_model **out, const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBREC_LIBREC_H */

@@ -1,0 +1,69 @@
+#include "core/threads.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <unistd.h>
+
+unsigned rec_threads_resolve(unsigned requested)
+{
+    if (requested == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        requested = n > 0 ? (unsigned)n : 1u;
+    }
+    return requested > REC_MAX_THREADS ? REC_MAX_THREADS : requested;
+}
+
+typedef struct loop {
+    rec_task_fn fn;
+    void *ctx;
+    size_t n_tasks;
+    atomic_size_t next;
+} loop;
+
+typedef struct worker_arg {
+    loop *l;
+    unsigned worker;
+} worker_arg;
+
+static void run_tasks(loop *l, unsigned worker)
+{
+    for (;;) {
+        size_t t = atomic_fetch_add_explicit(&l->next, 1, memory_order_relaxed);
+        if (t >= l->n_tasks)
+            return;
+        l->fn(l->ctx, t, worker);
+    }
+}
+
+static void *worker_main(void *p)
+{
+    worker_arg *a = p;
+    run_tasks(a->l, a->worker);
+    return NULL;
+}
+
+void rec_parallel_for(unsigned n_threads, size_t n_tasks, rec_task_fn fn, void *ctx)
+{
+    loop l = { fn, ctx, n_tasks, 0 };
+    if (n_threads > REC_MAX_THREADS)
+        n_threads = REC_MAX_THREADS;
+    if ((size_t)n_threads > n_tasks)
+        n_threads = (unsigned)n_tasks;
+    if (n_threads <= 1) {
+        run_tasks(&l, 0);
+        return;
+    }
+
+    pthread_t tid[REC_MAX_THREADS];
+    worker_arg args[REC_MAX_THREADS];
+    unsigned started = 0;
+    for (unsigned w = 1; w < n_threads; w++) {
+        args[started] = (worker_arg){ &l, started + 1 };
+        if (pthread_create(&tid[started], NULL, worker_main, &args[started]) != 0)
+            break; /* the threads we have do the rest */
+        started++;
+    }
+    run_tasks(&l, 0);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+}

@@ -1,0 +1,71 @@
+/* Internal SIMD kernels. Each kernel has a scalar reference and AVX2+FMA and
+ * AVX-512 variants; the best one the CPU supports is chosen once, at first
+ * use. Tests hold every variant to the scalar reference.
+ *
+ * Vector lengths passed to kernels are row strides (`ld`, a multiple of 16
+ * floats) and pointers to rows are 64-byte aligned (model/serving.h), so the
+ * SIMD variants need no tail handling; the scalar reference accepts any n. */
+#ifndef REC_KERNELS_KERNELS_H
+#define REC_KERNELS_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rec_kernels {
+    const char *name;   /* "scalar", "avx2", "avx512" */
+
+    /* sum_k a[k] * b[k] */
+    float (*dot)(const float *a, const float *b, size_t n);
+    /* sum_k (a[k] - b[k])^2 */
+    float (*sqdist)(const float *a, const float *b, size_t n);
+    /* y[k] += alpha * x[k] */
+    void (*axpy)(float alpha, const float *x, float *y, size_t n);
+
+    /* out[i] = <u, V[i]> (+ bias[i] if bias) for i < n_items; rows of V have
+     * stride ld; n = ld (the dot-product length). */
+    void (*score_dot)(const float *u, const float *V, size_t ld, size_t n_items,
+                      const float *bias, float *out);
+
+    /* One stochastic gradient step of BPR on rows u, i, j (in place):
+     *   x = <u, i - j>,  g = sigmoid(-x) = 1 / (1 + e^x)
+     *   u += lr * (g * (i - j) - reg * u)
+     *   i += lr * (g * u_old - reg * i)
+     *   j += lr * (-g * u_old - reg * j)
+     * Returns x (before the step), from which the caller takes the loss
+     * softplus(-x). */
+    float (*bpr_sgd_step)(float *u, float *i, float *j, size_t n, float lr,
+                          float reg);
+
+    /* Lazy (sparse-row) Adam step on one row:
+     *   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
+     *   w -= step * m / (sqrt(v) + eps)
+     * where the caller folds bias correction into step
+     * (lr * sqrt(1 - b2^t) / (1 - b1^t)). */
+    void (*adam_row)(float *w, float *m, float *v, const float *g, size_t n,
+                     float step, float b1, float b2, float eps);
+} rec_kernels;
+
+/* The best variant for this CPU (never NULL). */
+const rec_kernels *rec_kernels_get(void);
+/* A named variant ("scalar", "avx2", "avx512") if compiled in and supported
+ * by this CPU, else NULL. For tests and benchmarks. */
+const rec_kernels *rec_kernels_variant(const char *name);
+
+/* Numerically safe log(1 + e^x). */
+double rec_softplus(double x);
+
+/* ---- Top-K selection ---- */
+
+typedef struct rec_scored {
+    float score;
+    uint32_t item;
+} rec_scored;
+
+/* Selects the k best of scores[0..n) in order (score descending, item id
+ * ascending among equal scores), skipping the ids in `excluded` (sorted
+ * ascending, duplicates allowed, ids >= n ignored) and NaN scores. Writes at
+ * most k entries to out and returns how many. out must hold k entries. */
+size_t rec_topk(const float *scores, size_t n, size_t k,
+                const uint32_t *excluded, size_t n_excluded, rec_scored *out);
+
+#endif

@@ -1,0 +1,70 @@
+/* The serving form (DESIGN §2): what every model family exports and what
+ * scoring, recommendation, evaluation and model files work on.
+ *
+ *   score(u, i) = <U[u], V[i]> + b[i]           (REC_SCORING_DOT)
+ *   score(u, i) = -|U[u] - V[i]|^2 + b[i]       (REC_SCORING_NEG_SQDIST)
+ *
+ * Rows are stored with a stride `ld` (floats) that is dim rounded up to a
+ * multiple of 16, each row starting on a 64-byte boundary and padded with
+ * zeros, so SIMD kernels run on whole vectors and padding adds nothing to a
+ * dot product or a distance. */
+#ifndef REC_MODEL_SERVING_H
+#define REC_MODEL_SERVING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "librec/librec.h"
+
+#define REC_LD_MULTIPLE 16
+/* Largest dimension accepted anywhere (training options, model files). */
+#define REC_DIM_MAX 65536
+
+typedef struct rec_serving {
+    size_t n_users;
+    size_t n_items;
+    size_t dim;
+    size_t ld;              /* row stride in floats */
+    rec_scoring scoring;
+    float *U;               /* n_users * ld, REC_ALIGN-aligned */
+    float *V;               /* n_items * ld */
+    float *item_bias;       /* n_items, or NULL */
+    /* Derived when the form is completed (rec_serving_finish), never
+     * lazily, so that a model is read-only while serving: */
+    float *item_sqnorm;     /* |V[i]|^2, only for NEG_SQDIST */
+} rec_serving;
+
+static inline size_t rec_ld_for(size_t dim)
+{
+    return (dim + REC_LD_MULTIPLE - 1) / REC_LD_MULTIPLE * REC_LD_MULTIPLE;
+}
+
+/* Allocates zeroed matrices (and a zeroed bias when with_bias). */
+int rec_serving_alloc(rec_serving *s, size_t n_users, size_t n_items,
+                      size_t dim, rec_scoring scoring, int with_bias);
+/* Computes the derived arrays; call once the matrices hold their values. */
+int rec_serving_finish(rec_serving *s);
+void rec_serving_free(rec_serving *s);
+
+static inline const float *rec_serving_user(const rec_serving *s, uint32_t u)
+{
+    return s->U + (size_t)u * s->ld;
+}
+static inline const float *rec_serving_item(const rec_serving *s, uint32_t i)
+{
+    return s->V + (size_t)i * s->ld;
+}
+
+/* Score of one (user, item) pair. */
+float rec_serving_score(const rec_serving *s, uint32_t u, uint32_t i);
+
+/* Scores of user u against all items into out[n_items]. */
+void rec_serving_score_all(const rec_serving *s, uint32_t u, float *out);
+
+/* Scores of users[0..nu) against all items into out (nu rows of n_items,
+ * row stride n_items), through BLIS sgemm on one thread (callers parallelise
+ * over blocks). */
+int rec_serving_score_block(const rec_serving *s, const uint32_t *users,
+                            size_t nu, float *out);
+
+#endif

@@ -1,0 +1,107 @@
+#include "testutil.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "librec/librec.h"
+
+static char test_dir[256];
+
+static void remove_test_dir(void)
+{
+    DIR *d = opendir(test_dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char p[512];
+        snprintf(p, sizeof p, "%s/%s", test_dir, e->d_name);
+        unlink(p);
+    }
+    closedir(d);
+    rmdir(test_dir);
+}
+
+const char *rec_test_dir(void)
+{
+    if (!test_dir[0]) {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(test_dir, sizeof test_dir, "%s/librec-test-XXXXXX",
+                 tmp && *tmp ? tmp : "/tmp");
+        if (!mkdtemp(test_dir)) {
+            perror("mkdtemp");
+            abort();
+        }
+        atexit(remove_test_dir);
+    }
+    return test_dir;
+}
+
+char *rec_test_path(const char *name)
+{
+    const char *dir = rec_test_dir();
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    ck_assert_ptr_nonnull(p);
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+char *rec_test_write_bytes(const char *name, const void *data, size_t len)
+{
+    char *p = rec_test_path(name);
+    FILE *f = fopen(p, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+    ck_assert_int_eq(fclose(f), 0);
+    return p;
+}
+
+char *rec_test_write_file(const char *name, const char *text)
+{
+    return rec_test_write_bytes(name, text, strlen(text));
+}
+
+void *rec_test_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    size_t r;
+    while (buf && (r = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += r;
+        if (n == cap) {
+            cap *= 2;
+            char *nb = realloc(buf, cap);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+        }
+    }
+    fclose(f);
+    if (len)
+        *len = n;
+    return buf;
+}
+
+void rec_test_assert_rc(int rc, int expected, const char *fragment,
+                        const char *file, int line)
+{
+    if (rc != expected)
+        ck_abort_msg("%s:%d: status %d (%s), expected %d (%s); last error: %s",
+                     file, line, rc, rec_strerror(rc), expected,
+                     rec_strerror(expected), rec_last_error());
+    if (fragment && !strstr(rec_last_error(), fragment))
+        ck_abort_msg("%s:%d: error message \"%s\" does not contain \"%s\"",
+                     file, line, rec_last_error(), fragment);
+}

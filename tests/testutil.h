@@ -1,0 +1,32 @@
+/* Helpers shared by the Check suites. */
+#ifndef REC_TESTUTIL_H
+#define REC_TESTUTIL_H
+
+#include <check.h>
+#include <stddef.h>
+
+/* Each test program defines its suite here. */
+Suite *rec_test_suite(void);
+
+/* A fresh temporary directory for this process (created on first use,
+ * removed with its files at exit) and a path inside it. The returned string
+ * is static per call site: copy it if needed beyond the next call. */
+const char *rec_test_dir(void);
+/* Writes `text` to a new file named `name` in rec_test_dir() and returns
+ * its path (malloc'd, owned by the caller). */
+char *rec_test_write_file(const char *name, const char *text);
+/* Same, with explicit length (text may hold NUL bytes). */
+char *rec_test_write_bytes(const char *name, const void *data, size_t len);
+/* Path of `name` in rec_test_dir() (malloc'd). */
+char *rec_test_path(const char *name);
+/* Reads a whole file (malloc'd, *len set); NULL if it cannot be read. */
+void *rec_test_read_file(const char *path, size_t *len);
+
+/* Asserts that rc == expected and, if `fragment` is not NULL, that
+ * rec_last_error() contains it; prints the message on failure. */
+#define ck_assert_rec(rc, expected, fragment) \
+    rec_test_assert_rc((rc), (expected), (fragment), __FILE__, __LINE__)
+void rec_test_assert_rc(int rc, int expected, const char *fragment,
+                        const char *file, int line);
+
+#endif
