@@ -4,10 +4,7 @@
  *   score(u, i) = <U[u], V[i]> + b[i]           (REC_SCORING_DOT)
  *   score(u, i) = -|U[u] - V[i]|^2 + b[i]       (REC_SCORING_NEG_SQDIST)
  *
- * Rows are stored with a stride `ld` (floats) that is dim rounded up to a
- * multiple of 16, each row starting on a 64-byte boundary and padded with
- * zeros, so SIMD kernels run on whole vectors and padding adds nothing to a
- * dot product or a distance. */
+ * Matrices use the common row layout of core/layout.h. */
 #ifndef REC_MODEL_SERVING_H
 #define REC_MODEL_SERVING_H
 
@@ -15,10 +12,7 @@
 #include <stdint.h>
 
 #include "librec/librec.h"
-
-#define REC_LD_MULTIPLE 16
-/* Largest dimension accepted anywhere (training options, model files). */
-#define REC_DIM_MAX 65536
+#include "core/layout.h"
 
 typedef struct rec_serving {
     size_t n_users;
@@ -33,11 +27,6 @@ typedef struct rec_serving {
      * lazily, so that a model is read-only while serving: */
     float *item_sqnorm;     /* |V[i]|^2, only for NEG_SQDIST */
 } rec_serving;
-
-static inline size_t rec_ld_for(size_t dim)
-{
-    return (dim + REC_LD_MULTIPLE - 1) / REC_LD_MULTIPLE * REC_LD_MULTIPLE;
-}
 
 /* Allocates zeroed matrices (and a zeroed bias when with_bias). */
 int rec_serving_alloc(rec_serving *s, size_t n_users, size_t n_items,

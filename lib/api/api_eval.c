@@ -1,0 +1,110 @@
+/* Public entry points for evaluation. */
+#include <string.h>
+
+#include "librec/librec.h"
+
+#include "api/api_util.h"
+#include "eval/eval.h"
+#include "model/model.h"
+
+int rec_eval_options_init(rec_eval_options *opts)
+{
+    REC_CHECK_NULL("rec_eval_options_init", opts);
+    *opts = (rec_eval_options)REC_EVAL_OPTIONS_INIT;
+    return REC_OK;
+}
+
+int rec_eval_run(rec_eval **out, const rec_model *model, const rec_dataset *train,
+                 const rec_dataset *test, const rec_eval_options *opts)
+{
+    static const char fn[] = "rec_eval_run";
+    static const rec_eval_options defaults = REC_EVAL_OPTIONS_INIT;
+    static const unsigned default_k = 20;
+    REC_CHECK_NULL(fn, out);
+    *out = NULL;
+    REC_CHECK_NULL(fn, model);
+    REC_CHECK_NULL(fn, test);
+    if (!opts)
+        opts = &defaults;
+    int rc = rec_check_version(fn, "opts", opts->version, REC_EVAL_OPTIONS_VERSION);
+    if (rc != REC_OK)
+        return rc;
+
+    const unsigned *ks = opts->ks ? opts->ks : &default_k;
+    size_t n_ks = opts->ks ? opts->n_ks : 1;
+    if (n_ks == 0)
+        return rec_error(REC_EINVAL, "%s: opts->n_ks is 0; give at least one cut-off", fn);
+    for (size_t c = 0; c < n_ks; c++)
+        if (ks[c] == 0 || ks[c] > REC_EVAL_K_MAX)
+            return rec_error(REC_EINVAL, "%s: opts->ks[%zu] = %u is outside [1, %u]", fn,
+                             c, ks[c], (unsigned)REC_EVAL_K_MAX);
+    if (opts->threads > 256)
+        return rec_error(REC_EINVAL, "%s: opts->threads = %u is above 256", fn,
+                         opts->threads);
+
+    if (!rec_dataset_same_space(test, model->train))
+        return rec_error(REC_EINVAL, "%s: the test dataset is not in the model's id "
+                         "space; load it with rec_model_dataset(model) (or the training "
+                         "dataset) as the reference", fn);
+    const rec_dataset *exclude = NULL;
+    if (opts->exclude_train) {
+        if (train) {
+            if (!rec_dataset_same_space(train, model->train))
+                return rec_error(REC_EINVAL, "%s: the training dataset is not in the "
+                                 "model's id space; load it with rec_model_dataset(model) "
+                                 "as the reference", fn);
+            exclude = train;
+        } else if (model->has_interactions) {
+            exclude = model->train;
+        } else {
+            return rec_error(REC_EINVAL, "%s: the model was saved without its training "
+                             "interactions; pass the training dataset or set "
+                             "opts->exclude_train = 0", fn);
+        }
+    }
+    return rec_evaluate(out, &model->serving, exclude, test, ks, n_ks, opts->threads);
+}
+
+int rec_eval_get(const rec_eval *ev, const char *name, double *value)
+{
+    static const char fn[] = "rec_eval_get";
+    REC_CHECK_NULL(fn, ev);
+    REC_CHECK_NULL(fn, name);
+    REC_CHECK_NULL(fn, value);
+    for (size_t v = 0; v < ev->n_values; v++) {
+        if (strcmp(ev->names[v], name) == 0) {
+            *value = ev->values[v];
+            return REC_OK;
+        }
+    }
+    return rec_error(REC_ENOTFOUND, "%s: this evaluation has no measure '%.64s'", fn, name);
+}
+
+size_t rec_eval_count(const rec_eval *ev)
+{
+    return ev ? ev->n_values : 0;
+}
+
+int rec_eval_at(const rec_eval *ev, size_t index, const char **name, double *value)
+{
+    static const char fn[] = "rec_eval_at";
+    REC_CHECK_NULL(fn, ev);
+    REC_CHECK_NULL(fn, name);
+    REC_CHECK_NULL(fn, value);
+    if (index >= ev->n_values)
+        return rec_error(REC_EINVAL, "%s: index %zu is past the %zu measures", fn, index,
+                         ev->n_values);
+    *name = ev->names[index];
+    *value = ev->values[index];
+    return REC_OK;
+}
+
+size_t rec_eval_n_users(const rec_eval *ev)
+{
+    return ev ? ev->n_users : 0;
+}
+
+void rec_eval_free(rec_eval *ev)
+{
+    rec_eval_destroy(ev);
+}

@@ -1,0 +1,35 @@
+/* Public entry points for model files. */
+#include "librec/librec.h"
+
+#include "api/api_util.h"
+#include "io/model_file.h"
+
+int rec_save_options_init(rec_save_options *opts)
+{
+    REC_CHECK_NULL("rec_save_options_init", opts);
+    *opts = (rec_save_options)REC_SAVE_OPTIONS_INIT;
+    return REC_OK;
+}
+
+int rec_model_save(const rec_model *model, const char *path, const rec_save_options *opts)
+{
+    static const char fn[] = "rec_model_save";
+    static const rec_save_options defaults = REC_SAVE_OPTIONS_INIT;
+    REC_CHECK_NULL(fn, model);
+    REC_CHECK_NULL(fn, path);
+    if (!opts)
+        opts = &defaults;
+    int rc = rec_check_version(fn, "opts", opts->version, REC_SAVE_OPTIONS_VERSION);
+    if (rc != REC_OK)
+        return rc;
+    return rec_model_file_write(model, path, opts->keep_interactions != 0);
+}
+
+int rec_model_load(rec_model **out, const char *path)
+{
+    static const char fn[] = "rec_model_load";
+    REC_CHECK_NULL(fn, out);
+    *out = NULL;
+    REC_CHECK_NULL(fn, path);
+    return rec_model_file_read(out, path);
+}

@@ -1,0 +1,388 @@
+/* Public entry points for model families, training options, training,
+ * model inspection and serving. Argument checks and dispatch only. */
+#include <math.h>
+#include <string.h>
+
+#include "librec/librec.h"
+
+#include "api/api_util.h"
+#include "core/alloc.h"
+#include "core/parse.h"
+#include "model/model.h"
+#include "model/recommend.h"
+
+/* ---- Families ---- */
+
+const char *rec_family_name(size_t index)
+{
+    const rec_family *f = rec_family_at(index);
+    return f ? f->name : NULL;
+}
+
+static int find_family(const char *fn, const char *name, const rec_family **out)
+{
+    REC_CHECK_NULL(fn, name);
+    *out = rec_family_find(name);
+    if (!*out) {
+        char list[256] = "";
+        for (size_t k = 0; rec_family_at(k); k++) {
+            if (k)
+                strncat(list, ", ", sizeof list - strlen(list) - 1);
+            strncat(list, rec_family_at(k)->name, sizeof list - strlen(list) - 1);
+        }
+        return rec_error(REC_ENOTFOUND, "%s: unknown model family '%.64s' (known: %s)",
+                         fn, name, list);
+    }
+    return REC_OK;
+}
+
+static const char *type_name(rec_param_type t)
+{
+    switch (t) {
+    case REC_PARAM_INT:    return "int";
+    case REC_PARAM_FLOAT:  return "float";
+    case REC_PARAM_BOOL:   return "bool";
+    case REC_PARAM_CHOICE: return "choice";
+    }
+    return "?";
+}
+
+int rec_family_param(const char *family, size_t index, rec_param_info *info)
+{
+    static const char fn[] = "rec_family_param";
+    const rec_family *f;
+    int rc = find_family(fn, family, &f);
+    if (rc != REC_OK)
+        return rc;
+    REC_CHECK_NULL(fn, info);
+    if ((rc = rec_check_version(fn, "info", info->version, REC_PARAM_INFO_VERSION)) != REC_OK)
+        return rc;
+    if (index >= f->n_params)
+        return rec_error(REC_ENOTFOUND, "%s: model '%s' has %zu parameters; index %zu "
+                         "is past the end", fn, f->name, f->n_params, index);
+    const rec_param_def *d = &f->params[index];
+    info->name = d->name;
+    info->type = type_name(d->type);
+    info->default_value = d->default_value;
+    info->range = d->range_text;
+    info->help = d->help;
+    return REC_OK;
+}
+
+/* ---- Training options ---- */
+
+int rec_train_options_new(rec_train_options **out, const char *family)
+{
+    static const char fn[] = "rec_train_options_new";
+    REC_CHECK_NULL(fn, out);
+    *out = NULL;
+    const rec_family *f;
+    int rc = find_family(fn, family, &f);
+    if (rc != REC_OK)
+        return rc;
+    rec_train_options *o = rec_calloc(1, sizeof *o);
+    if (!o)
+        return rec_error_nomem();
+    o->family = f;
+    for (size_t k = 0; k < f->n_params; k++) {
+        rc = rec_param_parse(&f->params[k], f->params[k].default_value, &o->values[k]);
+        if (rc != REC_OK) { /* a bad table entry: caught by the tests */
+            rec_free(o);
+            return rec_error_context(rc, "%s: default of '%s': ", fn, f->params[k].name);
+        }
+    }
+    *out = o;
+    return REC_OK;
+}
+
+static int find_param(const char *fn, const rec_train_options *o, const char *name,
+                      int *index)
+{
+    *index = -1;
+    REC_CHECK_NULL(fn, o);
+    REC_CHECK_NULL(fn, name);
+    *index = rec_param_index(o->family->params, o->family->n_params, name);
+    if (*index < 0)
+        return rec_param_unknown(o->family->params, o->family->n_params,
+                                 o->family->name, name);
+    return REC_OK;
+}
+
+int rec_train_options_set(rec_train_options *opts, const char *name, const char *value)
+{
+    static const char fn[] = "rec_train_options_set";
+    int k, rc = find_param(fn, opts, name, &k);
+    if (rc != REC_OK)
+        return rc;
+    REC_CHECK_NULL(fn, value);
+    return rec_param_parse(&opts->family->params[k], value, &opts->values[k]);
+}
+
+int rec_train_options_get(const rec_train_options *opts, const char *name,
+                          char *buf, size_t size)
+{
+    static const char fn[] = "rec_train_options_get";
+    int k, rc = find_param(fn, opts, name, &k);
+    if (rc != REC_OK)
+        return rc;
+    REC_CHECK_NULL(fn, buf);
+    char text[64];
+    rec_param_format(&opts->family->params[k], &opts->values[k], text, sizeof text);
+    return rec_copy_out(fn, text, buf, size);
+}
+
+int rec_train_options_set_progress(rec_train_options *opts, rec_progress_fn fn_,
+                                   void *user_data)
+{
+    REC_CHECK_NULL("rec_train_options_set_progress", opts);
+    opts->progress = fn_;
+    opts->progress_data = user_data;
+    return REC_OK;
+}
+
+void rec_train_options_free(rec_train_options *opts)
+{
+    rec_free(opts);
+}
+
+/* ---- Training and inspection ---- */
+
+int rec_model_train(rec_model **out, const rec_dataset *train,
+                    const rec_train_options *opts)
+{
+    static const char fn[] = "rec_model_train";
+    REC_CHECK_NULL(fn, out);
+    *out = NULL;
+    REC_CHECK_NULL(fn, train);
+    REC_CHECK_NULL(fn, opts);
+    return rec_model_build(out, train, opts);
+}
+
+void rec_model_free(rec_model *model)
+{
+    rec_model_destroy(model);
+}
+
+size_t rec_model_n_users(const rec_model *model)
+{
+    return model ? model->serving.n_users : 0;
+}
+
+size_t rec_model_n_items(const rec_model *model)
+{
+    return model ? model->serving.n_items : 0;
+}
+
+size_t rec_model_dim(const rec_model *model)
+{
+    return model ? model->serving.dim : 0;
+}
+
+const rec_dataset *rec_model_dataset(const rec_model *model)
+{
+    return model ? model->train : NULL;
+}
+
+int rec_model_info_get(const rec_model *model, rec_model_info *info)
+{
+    static const char fn[] = "rec_model_info_get";
+    REC_CHECK_NULL(fn, model);
+    REC_CHECK_NULL(fn, info);
+    int rc = rec_check_version(fn, "info", info->version, REC_MODEL_INFO_VERSION);
+    if (rc != REC_OK)
+        return rc;
+    info->family = model->family->name;
+    info->n_users = model->serving.n_users;
+    info->n_items = model->serving.n_items;
+    info->dim = model->serving.dim;
+    info->scoring = model->serving.scoring;
+    info->has_item_bias = model->serving.item_bias != NULL;
+    info->has_interactions = model->has_interactions;
+    info->n_interactions = model->train->nnz;
+    info->epochs = model->epochs;
+    info->final_loss = model->final_loss;
+    return REC_OK;
+}
+
+int rec_model_setting(const rec_model *model, const char *name, char *buf, size_t size)
+{
+    static const char fn[] = "rec_model_setting";
+    REC_CHECK_NULL(fn, model);
+    REC_CHECK_NULL(fn, name);
+    REC_CHECK_NULL(fn, buf);
+    const char *v = rec_model_setting_value(model, name);
+    if (!v)
+        return rec_param_unknown(model->family->params, model->family->n_params,
+                                 model->family->name, name);
+    return rec_copy_out(fn, v, buf, size);
+}
+
+/* ---- Serving ---- */
+
+static int check_user(const char *fn, const rec_model *m, uint32_t user)
+{
+    if (user >= m->serving.n_users)
+        return rec_error(REC_EINVAL, "%s: user %u is out of range (the model has %zu users)",
+                         fn, (unsigned)user, m->serving.n_users);
+    return REC_OK;
+}
+
+int rec_model_score(const rec_model *model, uint32_t user, const uint32_t *items,
+                    size_t n, float *scores)
+{
+    static const char fn[] = "rec_model_score";
+    REC_CHECK_NULL(fn, model);
+    int rc = check_user(fn, model, user);
+    if (rc != REC_OK)
+        return rc;
+    if (n == 0)
+        return REC_OK;
+    REC_CHECK_NULL(fn, items);
+    REC_CHECK_NULL(fn, scores);
+    for (size_t j = 0; j < n; j++)
+        if (items[j] >= model->serving.n_items)
+            return rec_error(REC_EINVAL, "%s: items[%zu] = %u is out of range (the model "
+                             "has %zu items)", fn, j, (unsigned)items[j],
+                             model->serving.n_items);
+    for (size_t j = 0; j < n; j++)
+        scores[j] = rec_serving_score(&model->serving, user, items[j]);
+    return REC_OK;
+}
+
+int rec_recommend_options_init(rec_recommend_options *opts)
+{
+    REC_CHECK_NULL("rec_recommend_options_init", opts);
+    *opts = (rec_recommend_options)REC_RECOMMEND_OPTIONS_INIT;
+    return REC_OK;
+}
+
+/* Validates options and runs the selection into a temporary buffer. */
+static int recommend(const char *fn, const rec_model *m, uint32_t user, size_t k,
+                     const rec_recommend_options *opts, rec_scored **out, size_t *n)
+{
+    static const rec_recommend_options defaults = REC_RECOMMEND_OPTIONS_INIT;
+    *out = NULL;
+    *n = 0;
+    if (!opts)
+        opts = &defaults;
+    int rc = rec_check_version(fn, "opts", opts->version, REC_RECOMMEND_OPTIONS_VERSION);
+    if (rc != REC_OK)
+        return rc;
+    if (opts->n_blocklist && !opts->blocklist)
+        return rec_error(REC_EINVAL, "%s: opts->blocklist is NULL but n_blocklist is %zu",
+                         fn, opts->n_blocklist);
+    for (size_t j = 0; j < opts->n_blocklist; j++)
+        if (opts->blocklist[j] >= m->serving.n_items)
+            return rec_error(REC_EINVAL, "%s: opts->blocklist[%zu] = %u is out of range "
+                             "(the model has %zu items)", fn, j,
+                             (unsigned)opts->blocklist[j], m->serving.n_items);
+    if (opts->exclude_train && !m->has_interactions)
+        return rec_error(REC_EINVAL, "%s: the model was saved without its training "
+                         "interactions, so they cannot be excluded; set "
+                         "opts->exclude_train = 0", fn);
+    size_t cap = k < m->serving.n_items ? k : m->serving.n_items;
+    if (cap == 0)
+        return REC_OK;
+    *out = rec_malloc_array(cap, sizeof **out);
+    if (!*out)
+        return rec_error_nomem();
+    rc = rec_recommend_items(&m->serving, opts->exclude_train ? m->train : NULL, user,
+                             cap, opts->blocklist, opts->n_blocklist, *out, n);
+    if (rc != REC_OK) {
+        rec_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int rec_model_recommend(const rec_model *model, uint32_t user, size_t k,
+                        const rec_recommend_options *opts, uint32_t *items,
+                        float *scores, size_t *n_out)
+{
+    static const char fn[] = "rec_model_recommend";
+    REC_CHECK_NULL(fn, n_out);
+    *n_out = 0;
+    REC_CHECK_NULL(fn, model);
+    int rc = check_user(fn, model, user);
+    if (rc != REC_OK)
+        return rc;
+    if (k > 0)
+        REC_CHECK_NULL(fn, items);
+    rec_scored *best;
+    size_t n;
+    if ((rc = recommend(fn, model, user, k, opts, &best, &n)) != REC_OK)
+        return rc;
+    for (size_t j = 0; j < n; j++) {
+        items[j] = best[j].item;
+        if (scores)
+            scores[j] = best[j].score;
+    }
+    *n_out = n;
+    rec_free(best);
+    return REC_OK;
+}
+
+static int find_id(const char *fn, const rec_idmap *map, const char *kind,
+                   const char *id, uint32_t *out)
+{
+    if (rec_idmap_find(map, id, strlen(id), out) != REC_OK) {
+        char shown[80];
+        rec_excerpt(shown, 64, id, strlen(id));
+        return rec_error(REC_ENOTFOUND, "%s: unknown %s id '%s'", fn, kind, shown);
+    }
+    return REC_OK;
+}
+
+int rec_model_score_ext(const rec_model *model, const char *user,
+                        const char *const *items, size_t n, float *scores)
+{
+    static const char fn[] = "rec_model_score_ext";
+    REC_CHECK_NULL(fn, model);
+    REC_CHECK_NULL(fn, user);
+    uint32_t u;
+    int rc = find_id(fn, model->train->users, "user", user, &u);
+    if (rc != REC_OK)
+        return rc;
+    if (n == 0)
+        return REC_OK;
+    REC_CHECK_NULL(fn, items);
+    REC_CHECK_NULL(fn, scores);
+    for (size_t j = 0; j < n; j++) {
+        if (!items[j])
+            return rec_error(REC_EINVAL, "%s: items[%zu] is NULL", fn, j);
+        uint32_t i;
+        if ((rc = find_id(fn, model->train->items, "item", items[j], &i)) != REC_OK)
+            return rc;
+        scores[j] = rec_serving_score(&model->serving, u, i);
+    }
+    return REC_OK;
+}
+
+int rec_model_recommend_ext(const rec_model *model, const char *user, size_t k,
+                            const rec_recommend_options *opts, const char **items,
+                            float *scores, size_t *n_out)
+{
+    static const char fn[] = "rec_model_recommend_ext";
+    REC_CHECK_NULL(fn, n_out);
+    *n_out = 0;
+    REC_CHECK_NULL(fn, model);
+    REC_CHECK_NULL(fn, user);
+    if (k > 0)
+        REC_CHECK_NULL(fn, items);
+    uint32_t u;
+    int rc = find_id(fn, model->train->users, "user", user, &u);
+    if (rc != REC_OK)
+        return rc;
+    rec_scored *best;
+    size_t n;
+    if ((rc = recommend(fn, model, u, k, opts, &best, &n)) != REC_OK)
+        return rc;
+    for (size_t j = 0; j < n; j++) {
+        items[j] = rec_idmap_get(model->train->items, best[j].item);
+        if (scores)
+            scores[j] = best[j].score;
+    }
+    *n_out = n;
+    rec_free(best);
+    return REC_OK;
+}

@@ -1,0 +1,205 @@
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/threads.h"
+#include "eval/eval.h"
+#include "eval/metrics.h"
+#include "kernels/kernels.h"
+
+/* Scores held per worker: a block of users times all items. 4M floats
+ * (16 MiB) keeps blocks of 64 users up to 65k items and shrinks the block
+ * for larger catalogues. */
+#define SCORE_BUDGET ((size_t)4 << 20)
+#define BLOCK_MAX 64
+
+typedef struct worker {
+    float *scores;        /* block * n_items */
+    rec_scored *top;      /* k_max */
+    uint8_t *hit;         /* k_max */
+} worker;
+
+typedef struct job {
+    const rec_serving *s;
+    const rec_dataset *exclude, *test;
+    const uint32_t *users;  /* test users */
+    size_t n_users;
+    size_t block;
+    const unsigned *ks;
+    size_t n_ks;
+    size_t k_max;
+    worker *workers;
+    double *block_sums;     /* per block: n_ks * REC_MEASURE_COUNT */
+    atomic_int failed;
+} job;
+
+static int in_sorted(const uint32_t *row, size_t n, uint32_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (row[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && row[lo] == x;
+}
+
+static void eval_block(void *p, size_t b, unsigned w)
+{
+    job *j = p;
+    worker *wk = &j->workers[w];
+    size_t first = b * j->block;
+    size_t nu = j->n_users - first < j->block ? j->n_users - first : j->block;
+    size_t n_items = j->s->n_items;
+    double *sums = j->block_sums + b * j->n_ks * REC_MEASURE_COUNT;
+
+    if (rec_serving_score_block(j->s, j->users + first, nu, wk->scores) != REC_OK) {
+        atomic_store(&j->failed, 1);
+        return;
+    }
+    for (size_t r = 0; r < nu; r++) {
+        uint32_t u = j->users[first + r];
+        const uint32_t *seen = NULL;
+        size_t n_seen = 0;
+        if (j->exclude) {
+            seen = j->exclude->user_items + j->exclude->user_ptr[u];
+            n_seen = j->exclude->user_ptr[u + 1] - j->exclude->user_ptr[u];
+        }
+        size_t n_top = rec_topk(wk->scores + r * n_items, n_items, j->k_max, seen,
+                                n_seen, wk->top);
+        const uint32_t *rel = j->test->user_items + j->test->user_ptr[u];
+        size_t n_rel = j->test->user_ptr[u + 1] - j->test->user_ptr[u];
+        for (size_t t = 0; t < n_top; t++)
+            wk->hit[t] = (uint8_t)in_sorted(rel, n_rel, wk->top[t].item);
+        rec_metrics_add_user(wk->hit, n_top, n_rel, j->ks, j->n_ks, sums);
+    }
+}
+
+static int cmp_unsigned(const void *a, const void *b)
+{
+    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+    return (x > y) - (x < y);
+}
+
+void rec_eval_destroy(struct rec_eval *ev)
+{
+    if (!ev)
+        return;
+    rec_free(ev->names);
+    rec_free(ev->values);
+    rec_free(ev);
+}
+
+/* The result handle: a name and a mean per (cut-off, measure). */
+static int make_result(struct rec_eval **out, const unsigned *ks, size_t n_ks,
+                       const double *sums, size_t n_users)
+{
+    struct rec_eval *ev = rec_calloc(1, sizeof *ev);
+    size_t n = n_ks * REC_MEASURE_COUNT;
+    if (ev) {
+        ev->names = rec_calloc(n, sizeof *ev->names);
+        ev->values = rec_calloc(n, sizeof *ev->values);
+    }
+    if (!ev || !ev->names || !ev->values) {
+        rec_eval_destroy(ev);
+        return rec_error_nomem();
+    }
+    for (size_t c = 0; c < n_ks; c++) {
+        for (int m = 0; m < REC_MEASURE_COUNT; m++) {
+            size_t v = c * REC_MEASURE_COUNT + (size_t)m;
+            snprintf(ev->names[v], REC_EVAL_NAME_MAX, "%s@%u",
+                     rec_measure_name((rec_measure)m), ks[c]);
+            ev->values[v] = n_users ? sums[v] / (double)n_users : 0.0;
+        }
+    }
+    ev->n_values = n;
+    ev->n_users = n_users;
+    *out = ev;
+    return REC_OK;
+}
+
+static void free_workers(worker *w, unsigned n)
+{
+    for (unsigned t = 0; w && t < n; t++) {
+        rec_free(w[t].scores);
+        rec_free(w[t].top);
+        rec_free(w[t].hit);
+    }
+    rec_free(w);
+}
+
+int rec_evaluate(struct rec_eval **out, const rec_serving *s,
+                 const rec_dataset *exclude, const rec_dataset *test,
+                 const unsigned *ks_in, size_t n_ks_in, unsigned threads)
+{
+    *out = NULL;
+    int rc = REC_OK;
+    job j;
+    memset(&j, 0, sizeof j);
+    unsigned *ks = rec_malloc_array(n_ks_in, sizeof *ks);
+    uint32_t *users = rec_malloc_array(rec_ds_n_users(test) + 1, sizeof *users);
+    if (!ks || !users) {
+        rec_free(ks);
+        rec_free(users);
+        return rec_error_nomem();
+    }
+    /* Sorted, distinct cut-offs. */
+    memcpy(ks, ks_in, n_ks_in * sizeof *ks);
+    qsort(ks, n_ks_in, sizeof *ks, cmp_unsigned);
+    size_t n_ks = 0;
+    for (size_t c = 0; c < n_ks_in; c++)
+        if (n_ks == 0 || ks[n_ks - 1] != ks[c])
+            ks[n_ks++] = ks[c];
+
+    size_t n_users = 0;
+    for (size_t u = 0; u < rec_ds_n_users(test); u++)
+        if (test->user_ptr[u + 1] > test->user_ptr[u])
+            users[n_users++] = (uint32_t)u;
+
+    threads = rec_threads_resolve(threads);
+    size_t n_items = s->n_items ? s->n_items : 1;
+    size_t block = SCORE_BUDGET / n_items;
+    block = block < 1 ? 1 : block > BLOCK_MAX ? BLOCK_MAX : block;
+    size_t n_blocks = (n_users + block - 1) / block;
+    if ((size_t)threads > n_blocks)
+        threads = n_blocks ? (unsigned)n_blocks : 1;
+
+    j = (job){ .s = s, .exclude = exclude, .test = test, .users = users,
+               .n_users = n_users, .block = block, .ks = ks, .n_ks = n_ks,
+               .k_max = ks[n_ks - 1] };
+    j.block_sums = rec_calloc(n_blocks * n_ks * REC_MEASURE_COUNT + 1, sizeof(double));
+    j.workers = rec_calloc(threads, sizeof *j.workers);
+    if (!j.block_sums || !j.workers)
+        rc = rec_error_nomem();
+    for (unsigned t = 0; rc == REC_OK && t < threads; t++) {
+        worker *w = &j.workers[t];
+        w->scores = rec_aligned_alloc(block * n_items, sizeof(float));
+        w->top = rec_malloc_array(j.k_max, sizeof *w->top);
+        w->hit = rec_malloc_array(j.k_max, sizeof *w->hit);
+        if (!w->scores || !w->top || !w->hit)
+            rc = rec_error_nomem();
+    }
+    if (rc == REC_OK && n_users > 0) {
+        rec_parallel_for(threads, n_blocks, eval_block, &j);
+        if (atomic_load(&j.failed))
+            rc = rec_error_nomem();
+    }
+    if (rc == REC_OK) {
+        /* Reduce in block order: the same sums whatever the thread count. */
+        size_t n = n_ks * REC_MEASURE_COUNT;
+        for (size_t b = 1; b < n_blocks; b++)
+            for (size_t v = 0; v < n; v++)
+                j.block_sums[v] += j.block_sums[b * n + v];
+        rc = make_result(out, ks, n_ks, j.block_sums, n_users);
+    }
+    free_workers(j.workers, threads);
+    rec_free(j.block_sums);
+    rec_free(users);
+    rec_free(ks);
+    return rc;
+}

@@ -1,0 +1,434 @@
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/alloc.h"
+#include "core/crc32c.h"
+#include "core/error.h"
+#include "io/format.h"
+#include "io/model_file.h"
+
+typedef struct reader {
+    const char *path;
+    FILE *fp;
+    uint64_t size;                 /* actual file size */
+    rec_file_header h;
+    rec_file_section table[REC_FILE_MAX_SECTIONS];
+    const rec_file_section *by_kind[REC_SEC_TRAIN_ITEMS + 1];
+    rec_file_meta meta;
+} reader;
+
+static const char *section_name(uint32_t kind)
+{
+    switch (kind) {
+    case REC_SEC_META:        return "meta";
+    case REC_SEC_SETTINGS:    return "settings";
+    case REC_SEC_USER_IDS:    return "user ids";
+    case REC_SEC_ITEM_IDS:    return "item ids";
+    case REC_SEC_USER_MATRIX: return "user matrix";
+    case REC_SEC_ITEM_MATRIX: return "item matrix";
+    case REC_SEC_ITEM_BIAS:   return "item bias";
+    case REC_SEC_TRAIN_PTR:   return "training row offsets";
+    case REC_SEC_TRAIN_ITEMS: return "training items";
+    default:                  return "unknown";
+    }
+}
+
+#define CORRUPT(r, ...) rec_error_context(rec_error(REC_ECORRUPT, __VA_ARGS__), \
+                                          "%s: ", (r)->path)
+
+static int read_at(reader *r, uint64_t offset, void *buf, uint64_t n)
+{
+    if (n == 0)
+        return REC_OK;
+    if (fseeko(r->fp, (off_t)offset, SEEK_SET) != 0 || fread(buf, (size_t)n, 1, r->fp) != 1)
+        return rec_error(REC_EIO, "%s: read error at byte %llu: %s", r->path,
+                         (unsigned long long)offset, ferror(r->fp) ? strerror(errno)
+                                                                   : "unexpected end");
+    return REC_OK;
+}
+
+static int all_zero(const unsigned char *p, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (p[k])
+            return 0;
+    return 1;
+}
+
+static int check_header(reader *r)
+{
+    rec_file_header *h = &r->h;
+    if (r->size < 8)
+        return CORRUPT(r, "not a librec model file (%llu bytes)", (unsigned long long)r->size);
+    int rc = read_at(r, 0, h, r->size < sizeof *h ? r->size : sizeof *h);
+    if (rc != REC_OK)
+        return rc;
+    if (memcmp(h->magic, REC_FILE_MAGIC, sizeof h->magic) != 0)
+        return CORRUPT(r, "not a librec model file (bad magic number)");
+    if (r->size < sizeof *h)
+        return CORRUPT(r, "truncated: %llu bytes, shorter than the header",
+                       (unsigned long long)r->size);
+    /* The version comes before the checksum: a later version may lay the
+     * header out differently. */
+    if (h->version > REC_FILE_VERSION)
+        return rec_error(REC_EVERSION, "%s: format version %u; this library reads "
+                         "version %u (a newer librec wrote it)", r->path,
+                         (unsigned)h->version, REC_FILE_VERSION);
+    if (h->version == 0)
+        return CORRUPT(r, "format version 0 is invalid");
+    if (h->byte_order != REC_FILE_BOM) {
+        if (h->byte_order == __builtin_bswap32(REC_FILE_BOM))
+            return rec_error(REC_EUNSUPPORTED, "%s: written on a machine of the other "
+                             "byte order", r->path);
+        return CORRUPT(r, "bad byte-order mark");
+    }
+    if (rec_crc32c(0, h, offsetof(rec_file_header, header_crc)) != h->header_crc)
+        return CORRUPT(r, "header checksum mismatch");
+    if (h->header_size != sizeof *h || h->table_offset != sizeof *h || h->flags != 0 ||
+        !all_zero(h->reserved, sizeof h->reserved))
+        return CORRUPT(r, "invalid header fields");
+    if (h->file_size != r->size)
+        return CORRUPT(r, "%s: the header records %llu bytes, the file has %llu",
+                       h->file_size > r->size ? "truncated" : "trailing data",
+                       (unsigned long long)h->file_size, (unsigned long long)r->size);
+    if (h->n_sections == 0 || h->n_sections > REC_FILE_MAX_SECTIONS)
+        return CORRUPT(r, "invalid section count %u", (unsigned)h->n_sections);
+    return REC_OK;
+}
+
+static int check_table(reader *r)
+{
+    uint32_t n = r->h.n_sections;
+    uint64_t table_end = sizeof r->h + (uint64_t)n * sizeof(rec_file_section);
+    if (table_end > r->size)
+        return CORRUPT(r, "truncated section table");
+    int rc = read_at(r, sizeof r->h, r->table, n * sizeof(rec_file_section));
+    if (rc != REC_OK)
+        return rc;
+    if (rec_crc32c(0, r->table, n * sizeof(rec_file_section)) != r->h.table_crc)
+        return CORRUPT(r, "section table checksum mismatch");
+
+    uint64_t prev_end = table_end;
+    for (uint32_t k = 0; k < n; k++) {
+        const rec_file_section *s = &r->table[k];
+        /* Sections are stored in table order, aligned and without overlap. */
+        if (s->offset % REC_FILE_ALIGN || s->offset < prev_end ||
+            s->size > r->size || s->offset > r->size - s->size || s->reserved ||
+            (s->flags & ~REC_SECTION_REQUIRED))
+            return CORRUPT(r, "section %u (%s) has an invalid position or size", k,
+                           section_name(s->kind));
+        prev_end = s->offset + s->size;
+        if (s->kind >= REC_SEC_META && s->kind <= REC_SEC_TRAIN_ITEMS) {
+            if (r->by_kind[s->kind])
+                return CORRUPT(r, "section %s appears twice", section_name(s->kind));
+            r->by_kind[s->kind] = s;
+        } else if (s->flags & REC_SECTION_REQUIRED) {
+            return rec_error(REC_EVERSION, "%s: required section of kind %u is unknown to "
+                             "this library (a newer librec wrote it)", r->path,
+                             (unsigned)s->kind);
+        }
+    }
+    if (prev_end != r->size)
+        return CORRUPT(r, "trailing data after the last section");
+    return REC_OK;
+}
+
+/* Reads the gaps between sections and checks they are zero, so that every
+ * byte of the file is covered. */
+static int check_gaps(reader *r)
+{
+    unsigned char buf[REC_FILE_ALIGN];
+    uint64_t at = sizeof r->h + (uint64_t)r->h.n_sections * sizeof(rec_file_section);
+    for (uint32_t k = 0; k < r->h.n_sections; k++) {
+        uint64_t gap = r->table[k].offset - at;
+        if (gap >= REC_FILE_ALIGN)
+            return CORRUPT(r, "oversized gap before section %u", k);
+        int rc = read_at(r, at, buf, gap);
+        if (rc != REC_OK)
+            return rc;
+        if (!all_zero(buf, (size_t)gap))
+            return CORRUPT(r, "non-zero padding before section %u", k);
+        at = r->table[k].offset + r->table[k].size;
+    }
+    return REC_OK;
+}
+
+/* Reads a section into buf (of exactly its size) and checks its CRC. */
+static int read_section(reader *r, const rec_file_section *s, void *buf)
+{
+    int rc = read_at(r, s->offset, buf, s->size);
+    if (rc != REC_OK)
+        return rc;
+    if (rec_crc32c(0, buf, (size_t)s->size) != s->crc)
+        return CORRUPT(r, "%s section checksum mismatch", section_name(s->kind));
+    return REC_OK;
+}
+
+static int expect_size(reader *r, uint32_t kind, uint64_t count, uint64_t elem)
+{
+    const rec_file_section *s = r->by_kind[kind];
+    if (!s)
+        return CORRUPT(r, "the %s section is missing", section_name(kind));
+    if (count > UINT64_MAX / elem || s->size != count * elem)
+        return CORRUPT(r, "the %s section has %llu bytes; %llu x %llu expected",
+                       section_name(kind), (unsigned long long)s->size,
+                       (unsigned long long)count, (unsigned long long)elem);
+    return REC_OK;
+}
+
+static int check_meta(reader *r, const rec_family **family)
+{
+    const rec_file_section *s = r->by_kind[REC_SEC_META];
+    if (!s || s->size != sizeof r->meta)
+        return CORRUPT(r, "the meta section is missing or has the wrong size");
+    int rc = read_section(r, s, &r->meta);
+    if (rc != REC_OK)
+        return rc;
+    rec_file_meta *m = &r->meta;
+    if (!memchr(m->family, '\0', sizeof m->family))
+        return CORRUPT(r, "model family name is not terminated");
+    size_t nlen = strlen(m->family);
+    if (!all_zero((const unsigned char *)m->family + nlen, sizeof m->family - nlen))
+        return CORRUPT(r, "model family name is not zero-padded");
+    *family = rec_family_find(m->family);
+    if (!*family)
+        return rec_error(REC_EUNSUPPORTED, "%s: model family '%s' is not known to this "
+                         "librec", r->path, m->family);
+    if (m->dim == 0 || m->dim > REC_DIM_MAX || m->ld != rec_ld_for((size_t)m->dim))
+        return CORRUPT(r, "invalid dimension %llu (stride %llu)",
+                       (unsigned long long)m->dim, (unsigned long long)m->ld);
+    if (m->n_users > REC_IDMAP_MAX || m->n_items > REC_IDMAP_MAX)
+        return CORRUPT(r, "invalid counts: %llu users, %llu items",
+                       (unsigned long long)m->n_users, (unsigned long long)m->n_items);
+    if (m->scoring > REC_SCORING_NEG_SQDIST || m->has_item_bias > 1 ||
+        m->has_interactions > 1 || (!m->has_interactions && m->nnz))
+        return CORRUPT(r, "invalid meta fields");
+
+    /* Every section's size follows from the meta: check them all before
+     * allocating anything. */
+    if ((rc = expect_size(r, REC_SEC_USER_MATRIX, m->n_users * m->ld, sizeof(float))) ||
+        (rc = expect_size(r, REC_SEC_ITEM_MATRIX, m->n_items * m->ld, sizeof(float))))
+        return rc;
+    if (!r->by_kind[REC_SEC_SETTINGS] || !r->by_kind[REC_SEC_USER_IDS] ||
+        !r->by_kind[REC_SEC_ITEM_IDS])
+        return CORRUPT(r, "a settings or id section is missing");
+    if (m->has_item_bias) {
+        if ((rc = expect_size(r, REC_SEC_ITEM_BIAS, m->n_items, sizeof(float))))
+            return rc;
+    } else if (r->by_kind[REC_SEC_ITEM_BIAS]) {
+        return CORRUPT(r, "unexpected item bias section");
+    }
+    if (m->has_interactions) {
+        if ((rc = expect_size(r, REC_SEC_TRAIN_PTR, m->n_users + 1, sizeof(uint64_t))) ||
+            (rc = expect_size(r, REC_SEC_TRAIN_ITEMS, m->nnz, sizeof(uint32_t))))
+            return rc;
+    } else if (r->by_kind[REC_SEC_TRAIN_PTR] || r->by_kind[REC_SEC_TRAIN_ITEMS]) {
+        return CORRUPT(r, "unexpected training interaction sections");
+    }
+    return REC_OK;
+}
+
+/* Reads a matrix section into an aligned buffer; values must be finite and
+ * the padding columns zero. */
+static int read_matrix(reader *r, uint32_t kind, size_t rows, float **out)
+{
+    size_t ld = (size_t)r->meta.ld, dim = (size_t)r->meta.dim;
+    float *a = rec_aligned_alloc(rows * ld, sizeof(float));
+    if (!a)
+        return rec_error_nomem();
+    int rc = read_section(r, r->by_kind[kind], a);
+    for (size_t i = 0; rc == REC_OK && i < rows; i++) {
+        const float *row = a + i * ld;
+        for (size_t c = 0; c < ld; c++) {
+            if (c < dim ? !isfinite(row[c]) : row[c] != 0.0f) {
+                rc = CORRUPT(r, "%s row %zu column %zu holds an invalid value",
+                             section_name(kind), i, c);
+                break;
+            }
+        }
+    }
+    if (rc != REC_OK) {
+        rec_free(a);
+        return rc;
+    }
+    *out = a;
+    return REC_OK;
+}
+
+static int read_idmap(reader *r, uint32_t kind, uint64_t n, rec_idmap **out)
+{
+    const rec_file_section *s = r->by_kind[kind];
+    char *blob = rec_malloc((size_t)s->size);
+    if (!blob)
+        return rec_error_nomem();
+    int rc = read_section(r, s, blob);
+    if (rc == REC_OK) {
+        rc = rec_idmap_from_blob(out, blob, (size_t)s->size, (size_t)n);
+        if (rc != REC_OK)
+            rec_error_context(rc, "%s: %s: ", r->path, section_name(kind));
+    }
+    rec_free(blob);
+    return rc;
+}
+
+static void free_settings(rec_setting *s, size_t n)
+{
+    for (size_t k = 0; s && k < n; k++) {
+        rec_free(s[k].name);
+        rec_free(s[k].value);
+    }
+    rec_free(s);
+}
+
+static int read_settings(reader *r, rec_setting **out, size_t *n_out)
+{
+    const rec_file_section *s = r->by_kind[REC_SEC_SETTINGS];
+    *out = NULL;
+    *n_out = 0;
+    if (s->size < sizeof(uint32_t))
+        return CORRUPT(r, "settings section too short");
+    char *blob = rec_malloc((size_t)s->size);
+    if (!blob)
+        return rec_error_nomem();
+    int rc = read_section(r, s, blob);
+    uint32_t count = 0;
+    if (rc == REC_OK) {
+        memcpy(&count, blob, sizeof count);
+        /* Each setting takes at least 3 bytes ("x\0\0"). */
+        if (count > (s->size - sizeof count) / 3)
+            rc = CORRUPT(r, "settings count %u is too large", (unsigned)count);
+    }
+    rec_setting *set = NULL;
+    if (rc == REC_OK && count && !(set = rec_calloc(count, sizeof *set)))
+        rc = rec_error_nomem();
+    const char *p = blob + sizeof count, *end = blob + s->size;
+    for (uint32_t k = 0; rc == REC_OK && k < count; k++) {
+        const char *nul1 = memchr(p, '\0', (size_t)(end - p));
+        const char *nul2 = nul1 ? memchr(nul1 + 1, '\0', (size_t)(end - nul1 - 1)) : NULL;
+        if (!nul2 || nul1 == p) {
+            rc = CORRUPT(r, "setting %u is malformed", (unsigned)k);
+            break;
+        }
+        set[k].name = rec_strdup(p);
+        set[k].value = rec_strdup(nul1 + 1);
+        if (!set[k].name || !set[k].value)
+            rc = rec_error_nomem();
+        p = nul2 + 1;
+    }
+    if (rc == REC_OK && p != end)
+        rc = CORRUPT(r, "trailing bytes in the settings section");
+    rec_free(blob);
+    if (rc != REC_OK) {
+        free_settings(set, count);
+        return rc;
+    }
+    *out = set;
+    *n_out = count;
+    return REC_OK;
+}
+
+/* The training interactions (or an empty row structure) in the id space. */
+static int read_train(reader *r, rec_idmap *users, rec_idmap *items, rec_dataset **out)
+{
+    size_t n_users = (size_t)r->meta.n_users, nnz = (size_t)r->meta.nnz;
+    size_t *ptr = rec_calloc(n_users + 1, sizeof *ptr);
+    uint32_t *col = rec_malloc_array(nnz ? nnz : 1, sizeof *col);
+    int rc = (!ptr || !col) ? rec_error_nomem() : REC_OK;
+    if (rc == REC_OK && r->meta.has_interactions) {
+        rc = read_section(r, r->by_kind[REC_SEC_TRAIN_PTR], ptr);
+        if (rc == REC_OK)
+            rc = read_section(r, r->by_kind[REC_SEC_TRAIN_ITEMS], col);
+    }
+    if (rc != REC_OK) {
+        rec_free(ptr);
+        rec_free(col);
+        rec_idmap_release(users);
+        rec_idmap_release(items);
+        return rc;
+    }
+    /* from_csr validates offsets, order and range, and owns the arrays. */
+    rc = rec_dataset_from_csr(out, users, items, ptr, col, NULL, NULL);
+    rec_idmap_release(users);
+    rec_idmap_release(items);
+    if (rc == REC_EINVAL)
+        rc = rec_error_context(REC_ECORRUPT, "%s: training interactions: ", r->path);
+    return rc;
+}
+
+static int load(reader *r, rec_model **out)
+{
+    const rec_family *family = NULL;
+    int rc;
+    if ((rc = check_header(r)) || (rc = check_table(r)) || (rc = check_gaps(r)) ||
+        (rc = check_meta(r, &family)))
+        return rc;
+
+    rec_serving s;
+    memset(&s, 0, sizeof s);
+    s.n_users = (size_t)r->meta.n_users;
+    s.n_items = (size_t)r->meta.n_items;
+    s.dim = (size_t)r->meta.dim;
+    s.ld = (size_t)r->meta.ld;
+    s.scoring = (rec_scoring)r->meta.scoring;
+    rec_idmap *users = NULL, *items = NULL;
+    rec_dataset *train = NULL;
+    rec_setting *settings = NULL;
+    size_t n_settings = 0;
+
+    if ((rc = read_matrix(r, REC_SEC_USER_MATRIX, s.n_users, &s.U)) ||
+        (rc = read_matrix(r, REC_SEC_ITEM_MATRIX, s.n_items, &s.V)))
+        goto fail;
+    if (r->meta.has_item_bias) {
+        s.item_bias = rec_malloc_array(s.n_items ? s.n_items : 1, sizeof(float));
+        if (!s.item_bias) {
+            rc = rec_error_nomem();
+            goto fail;
+        }
+        if ((rc = read_section(r, r->by_kind[REC_SEC_ITEM_BIAS], s.item_bias)))
+            goto fail;
+        for (size_t i = 0; i < s.n_items; i++)
+            if (!isfinite(s.item_bias[i])) {
+                rc = CORRUPT(r, "item bias %zu is not finite", i);
+                goto fail;
+            }
+    }
+    if ((rc = rec_serving_finish(&s)) ||
+        (rc = read_idmap(r, REC_SEC_USER_IDS, r->meta.n_users, &users)))
+        goto fail;
+    if ((rc = read_idmap(r, REC_SEC_ITEM_IDS, r->meta.n_items, &items))) {
+        rec_idmap_release(users);
+        goto fail;
+    }
+    if ((rc = read_train(r, users, items, &train)) ||
+        (rc = read_settings(r, &settings, &n_settings)))
+        goto fail;
+    return rec_model_assemble(out, family, &s, train, (int)r->meta.has_interactions,
+                              settings, n_settings, r->meta.epochs, r->meta.final_loss);
+fail:
+    rec_serving_free(&s);
+    rec_dataset_release(train);
+    return rc;
+}
+
+int rec_model_file_read(rec_model **out, const char *path)
+{
+    *out = NULL;
+    reader r;
+    memset(&r, 0, sizeof r);
+    r.path = path;
+    r.fp = fopen(path, "rb");
+    if (!r.fp)
+        return rec_error(REC_EIO, "cannot open '%s': %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(r.fp), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(r.fp);
+        return rec_error(REC_EIO, "'%s' is not a regular file", path);
+    }
+    r.size = (uint64_t)st.st_size;
+    int rc = load(&r, out);
+    fclose(r.fp);
+    return rc;
+}

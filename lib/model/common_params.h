@@ -1,0 +1,36 @@
+/* Hyperparameter table entries shared by several families, so that every
+ * family names and bounds them the same way. */
+#ifndef REC_MODEL_COMMON_PARAMS_H
+#define REC_MODEL_COMMON_PARAMS_H
+
+#include "model/params.h"
+
+#define REC_PARAM_DIM(def) \
+    { "dim", REC_PARAM_INT, def, 1, 65536, 0, 0, NULL, "[1, 65536]", \
+      "embedding dimension" }
+#define REC_PARAM_EPOCHS(def) \
+    { "epochs", REC_PARAM_INT, def, 1, 1000000, 0, 0, NULL, "[1, 1000000]", \
+      "passes over the training interactions" }
+#define REC_PARAM_LR(def) \
+    { "lr", REC_PARAM_FLOAT, def, 0, 10, 1, 0, NULL, "(0, 10]", "learning rate" }
+#define REC_PARAM_REG(def) \
+    { "reg", REC_PARAM_FLOAT, def, 0, 1000, 0, 0, NULL, "[0, 1000]", \
+      "L2 regularisation weight" }
+#define REC_PARAM_THREADS \
+    { "threads", REC_PARAM_INT, "0", 0, 256, 0, 0, NULL, "[0, 256]", \
+      "worker threads (0: all online CPUs; 1: bit-for-bit repeatable)" }
+#define REC_PARAM_SEED \
+    { "seed", REC_PARAM_INT, "1", 0, 4611686018427387904.0, 0, 0, NULL, \
+      "[0, 2^62]", "random seed" }
+#define REC_PARAM_INIT(def) \
+    { "init", REC_PARAM_CHOICE, def, 0, 0, 0, 0, "normal|uniform|xavier", \
+      "normal|uniform|xavier", "initial embedding distribution" }
+#define REC_PARAM_INIT_SCALE(def) \
+    { "init_scale", REC_PARAM_FLOAT, def, 0, 10, 1, 0, NULL, "(0, 10]", \
+      "standard deviation (normal) or bound (uniform) of the initial values" }
+#define REC_PARAM_OPTIMIZER(def) \
+    { "optimizer", REC_PARAM_CHOICE, def, 0, 0, 0, 0, "sgd|adam", "sgd|adam", \
+      "sgd: per-sample steps, lock-free across threads; adam: lazy sparse " \
+      "Adam on mini-batches" }
+
+#endif

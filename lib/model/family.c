@@ -1,0 +1,57 @@
+#include "model/family.h"
+
+#include <string.h>
+
+#include "core/error.h"
+
+static const rec_family *const families[] = {
+    &rec_family_mf,
+    &rec_family_pop,
+};
+
+#define N_FAMILIES (sizeof families / sizeof families[0])
+
+const rec_family *rec_family_find(const char *name)
+{
+    for (size_t k = 0; k < N_FAMILIES; k++)
+        if (strcmp(families[k]->name, name) == 0)
+            return families[k];
+    return NULL;
+}
+
+const rec_family *rec_family_at(size_t index)
+{
+    return index < N_FAMILIES ? families[index] : NULL;
+}
+
+static const rec_param_value *value_of(const rec_train_options *o, const char *name)
+{
+    int k = rec_param_index(o->family->params, o->family->n_params, name);
+    return k < 0 ? NULL : &o->values[k];
+}
+
+int64_t rec_opt_int(const rec_train_options *o, const char *name)
+{
+    const rec_param_value *v = value_of(o, name);
+    return v ? v->i : 0;
+}
+
+double rec_opt_float(const rec_train_options *o, const char *name)
+{
+    const rec_param_value *v = value_of(o, name);
+    return v ? v->f : 0.0;
+}
+
+int rec_report_progress(const rec_train_options *o, unsigned epoch,
+                        unsigned epochs, double loss, double epoch_seconds,
+                        double total_seconds)
+{
+    if (!o->progress)
+        return REC_OK;
+    rec_progress p = { REC_PROGRESS_VERSION, epoch, epochs, loss, epoch_seconds,
+                       total_seconds };
+    if (o->progress(o->progress_data, &p) != 0)
+        return rec_error(REC_ECANCELED, "training stopped by the progress callback "
+                                        "after epoch %u of %u", epoch, epochs);
+    return REC_OK;
+}

@@ -1,0 +1,305 @@
+/* Matrix factorization trained with BPR (Rendle et al., UAI 2009).
+ *
+ * score(u, i) = <U[u], V[i]>. Each epoch draws as many (u, i, j) triples as
+ * there are training interactions: (u, i) uniformly among the interactions,
+ * j uniformly among the items u has not interacted with. The loss of a
+ * triple is softplus(-(s_ui - s_uj)) + reg/2 (|U[u]|^2 + |V[i]|^2 + |V[j]|^2).
+ *
+ * The draws are split into units of `batch` triples; unit b of epoch e draws
+ * from the random stream (seed, REC_STREAM_SAMPLE + e, b). Threads take
+ * units in order and update the shared tables without locks (Hogwild!,
+ * Recht et al. 2011): with one thread a run is bit-for-bit repeatable, with
+ * several it is statistically the same.
+ *
+ *  - optimizer sgd: one step per triple (fused kernel bpr_sgd_step);
+ *  - optimizer adam: one lazy Adam step per unit on the mean gradient.
+ */
+#include <math.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/rng.h"
+#include "core/threads.h"
+#include "embed/adam.h"
+#include "embed/sparse_grad.h"
+#include "embed/table.h"
+#include "kernels/kernels.h"
+#include "model/common_params.h"
+#include "model/family.h"
+#include "sample/negative.h"
+
+static const rec_param_def mf_params[] = {
+    REC_PARAM_DIM("64"),
+    REC_PARAM_EPOCHS("100"),
+    REC_PARAM_LR("0.05"),
+    REC_PARAM_REG("0.005"),
+    { "batch", REC_PARAM_INT, "1024", 1, 16777216, 0, 0, NULL, "[1, 2^24]",
+      "triples per unit: the mini-batch of one adam step; for sgd, the "
+      "triples drawn from one random stream" },
+    REC_PARAM_OPTIMIZER("sgd"),
+    REC_PARAM_INIT("normal"),
+    REC_PARAM_INIT_SCALE("0.1"),
+    REC_PARAM_THREADS,
+    REC_PARAM_SEED,
+};
+
+enum { OPT_SGD = 0, OPT_ADAM = 1 };
+
+#define ADAM_BETA1 0.9f
+#define ADAM_BETA2 0.999f
+#define ADAM_EPS 1e-8f
+
+typedef struct mf_run {
+    const rec_dataset *ds;
+    const rec_kernels *k;
+    uint32_t *user_of;           /* user of each interaction (COO rows) */
+    rec_table U, V;
+    float lr, reg;
+    size_t batch;
+    uint64_t seed;
+    unsigned epoch;
+    unsigned threads;
+    size_t n_units;
+    double *unit_loss;           /* per unit, summed in unit order */
+    size_t *unit_count;
+    /* adam only */
+    int adam;
+    rec_adam adam_u, adam_v;
+    rec_sparse_grad *grad_u, *grad_v;  /* one per worker */
+    atomic_uint_fast64_t step;
+} mf_run;
+
+/* Draws one training triple; 0 if the user has no negative item. */
+static inline int draw_triple(const mf_run *r, rec_rng *rng, uint32_t *u,
+                              uint32_t *i, uint32_t *j)
+{
+    uint64_t e = rec_rng_below64(rng, r->ds->nnz);
+    *u = r->user_of[e];
+    *i = r->ds->user_items[e];
+    *j = rec_sample_negative(r->ds, *u, rng);
+    return *j != REC_NO_ITEM;
+}
+
+static size_t unit_size(const mf_run *r, size_t unit)
+{
+    size_t first = unit * r->batch;
+    size_t left = r->ds->nnz - first;
+    return left < r->batch ? left : r->batch;
+}
+
+static void sgd_unit(void *p, size_t unit, unsigned worker)
+{
+    (void)worker;
+    mf_run *r = p;
+    rec_rng rng;
+    rec_rng_seed(&rng, r->seed, REC_STREAM_SAMPLE + r->epoch, unit);
+    size_t n = unit_size(r, unit), used = 0;
+    double loss = 0.0;
+    for (size_t s = 0; s < n; s++) {
+        uint32_t u, i, j;
+        if (!draw_triple(r, &rng, &u, &i, &j))
+            continue;
+        float x = r->k->bpr_sgd_step(rec_table_row(&r->U, u), rec_table_row(&r->V, i),
+                                     rec_table_row(&r->V, j), r->U.ld, r->lr, r->reg);
+        loss += rec_softplus(-(double)x);
+        used++;
+    }
+    r->unit_loss[unit] = loss;
+    r->unit_count[unit] = used;
+}
+
+static void adam_apply(const rec_kernels *k, rec_table *w, rec_adam *a,
+                       const rec_sparse_grad *g, float step)
+{
+    for (size_t s = 0; s < g->n; s++) {
+        uint32_t row = g->rows[s];
+        k->adam_row(rec_table_row(w, row), rec_table_row(&a->m, row),
+                    rec_table_row(&a->v, row), g->g + s * g->ld, w->ld, step,
+                    a->beta1, a->beta2, a->eps);
+    }
+}
+
+static void adam_unit(void *p, size_t unit, unsigned worker)
+{
+    mf_run *r = p;
+    const rec_kernels *k = r->k;
+    rec_sparse_grad *gu = &r->grad_u[worker], *gv = &r->grad_v[worker];
+    rec_rng rng;
+    rec_rng_seed(&rng, r->seed, REC_STREAM_SAMPLE + r->epoch, unit);
+    size_t n = unit_size(r, unit), used = 0;
+    double loss = 0.0;
+    const float scale = 1.0f / (float)n, rs = r->reg * scale;
+    size_t ld = r->U.ld;
+
+    rec_sparse_grad_clear(gu);
+    rec_sparse_grad_clear(gv);
+    for (size_t s = 0; s < n; s++) {
+        uint32_t u, i, j;
+        if (!draw_triple(r, &rng, &u, &i, &j))
+            continue;
+        const float *wu = rec_table_row(&r->U, u);
+        const float *wi = rec_table_row(&r->V, i), *wj = rec_table_row(&r->V, j);
+        float x = k->dot(wu, wi, ld) - k->dot(wu, wj, ld);
+        float g = (float)(1.0 / (1.0 + exp((double)x))) * scale;
+        loss += rec_softplus(-(double)x);
+        used++;
+        /* d/dU = -g (V_i - V_j) + reg U, d/dV_i = -g U + reg V_i,
+         * d/dV_j = g U + reg V_j, all divided by the batch size. */
+        float *du = rec_sparse_grad_row(gu, u);
+        k->axpy(-g, wi, du, ld);
+        k->axpy(g, wj, du, ld);
+        k->axpy(rs, wu, du, ld);
+        float *di = rec_sparse_grad_row(gv, i);
+        k->axpy(-g, wu, di, ld);
+        k->axpy(rs, wi, di, ld);
+        float *dj = rec_sparse_grad_row(gv, j);
+        k->axpy(g, wu, dj, ld);
+        k->axpy(rs, wj, dj, ld);
+    }
+    uint64_t t = atomic_fetch_add(&r->step, 1) + 1;
+    float step = rec_adam_step_size(&r->adam_u, r->lr, t);
+    adam_apply(k, &r->U, &r->adam_u, gu, step);
+    adam_apply(k, &r->V, &r->adam_v, gv, step);
+    r->unit_loss[unit] = loss;
+    r->unit_count[unit] = used;
+}
+
+static void free_run(mf_run *r)
+{
+    rec_free(r->user_of);
+    rec_table_free(&r->U);
+    rec_table_free(&r->V);
+    rec_free(r->unit_loss);
+    rec_free(r->unit_count);
+    rec_adam_free(&r->adam_u);
+    rec_adam_free(&r->adam_v);
+    for (unsigned w = 0; r->grad_u && w < r->threads; w++)
+        rec_sparse_grad_free(&r->grad_u[w]);
+    for (unsigned w = 0; r->grad_v && w < r->threads; w++)
+        rec_sparse_grad_free(&r->grad_v[w]);
+    rec_free(r->grad_u);
+    rec_free(r->grad_v);
+}
+
+static int setup_adam(mf_run *r)
+{
+    int rc = rec_adam_init(&r->adam_u, r->U.rows, r->U.dim, ADAM_BETA1, ADAM_BETA2, ADAM_EPS);
+    if (rc == REC_OK)
+        rc = rec_adam_init(&r->adam_v, r->V.rows, r->V.dim, ADAM_BETA1, ADAM_BETA2, ADAM_EPS);
+    if (rc != REC_OK)
+        return rc;
+    r->grad_u = rec_calloc(r->threads, sizeof *r->grad_u);
+    r->grad_v = rec_calloc(r->threads, sizeof *r->grad_v);
+    if (!r->grad_u || !r->grad_v)
+        return REC_ENOMEM;
+    /* A unit touches at most `batch` users and 2 * batch items. */
+    for (unsigned w = 0; w < r->threads; w++) {
+        if (rec_sparse_grad_init(&r->grad_u[w], r->U.ld, r->batch) != REC_OK ||
+            rec_sparse_grad_init(&r->grad_v[w], r->V.ld, 2 * r->batch) != REC_OK)
+            return REC_ENOMEM;
+    }
+    return REC_OK;
+}
+
+static int setup(mf_run *r, const rec_dataset *ds, const rec_train_options *o)
+{
+    memset(r, 0, sizeof *r);
+    r->ds = ds;
+    r->k = rec_kernels_get();
+    size_t dim = (size_t)rec_opt_int(o, "dim");
+    r->lr = (float)rec_opt_float(o, "lr");
+    r->reg = (float)rec_opt_float(o, "reg");
+    r->batch = (size_t)rec_opt_int(o, "batch");
+    r->seed = (uint64_t)rec_opt_int(o, "seed");
+    r->threads = rec_threads_resolve((unsigned)rec_opt_int(o, "threads"));
+    r->adam = rec_opt_int(o, "optimizer") == OPT_ADAM;
+    r->n_units = (ds->nnz + r->batch - 1) / r->batch;
+
+    int rc = rec_table_alloc(&r->U, rec_ds_n_users(ds), dim);
+    if (rc == REC_OK)
+        rc = rec_table_alloc(&r->V, rec_ds_n_items(ds), dim);
+    if (rc != REC_OK)
+        return rc;
+    r->user_of = rec_malloc_array(ds->nnz, sizeof *r->user_of);
+    r->unit_loss = rec_malloc_array(r->n_units, sizeof *r->unit_loss);
+    r->unit_count = rec_malloc_array(r->n_units, sizeof *r->unit_count);
+    if (!r->user_of || !r->unit_loss || !r->unit_count)
+        return REC_ENOMEM;
+    if (r->adam && (rc = setup_adam(r)) != REC_OK)
+        return rc;
+
+    for (size_t u = 0; u < rec_ds_n_users(ds); u++)
+        for (size_t e = ds->user_ptr[u]; e < ds->user_ptr[u + 1]; e++)
+            r->user_of[e] = (uint32_t)u;
+    rec_init init = (rec_init)rec_opt_int(o, "init");
+    double scale = rec_opt_float(o, "init_scale");
+    rec_table_init(&r->U, init, scale, r->seed, 0, r->threads);
+    rec_table_init(&r->V, init, scale, r->seed, 1, r->threads);
+    return REC_OK;
+}
+
+static int mf_train(const rec_dataset *ds, const rec_train_options *o,
+                    rec_serving *out, rec_train_result *res)
+{
+    mf_run r;
+    int rc = setup(&r, ds, o);
+    if (rc != REC_OK) {
+        free_run(&r);
+        return rc == REC_ENOMEM ? rec_error_nomem() : rc;
+    }
+
+    unsigned epochs = (unsigned)rec_opt_int(o, "epochs");
+    double start = rec_now(), loss = NAN;
+    for (unsigned e = 0; e < epochs; e++) {
+        double t0 = rec_now();
+        r.epoch = e;
+        rec_parallel_for(r.threads, r.n_units, r.adam ? adam_unit : sgd_unit, &r);
+        double sum = 0.0;
+        size_t count = 0;
+        for (size_t b = 0; b < r.n_units; b++) {
+            sum += r.unit_loss[b];
+            count += r.unit_count[b];
+        }
+        if (count == 0) {
+            free_run(&r);
+            return rec_error(REC_EINVAL, "no training triple can be drawn: every "
+                                         "user has interacted with every item");
+        }
+        loss = sum / (double)count;
+        if (!isfinite(loss)) {
+            free_run(&r);
+            return rec_error(REC_EINVAL, "training diverged at epoch %u (the loss "
+                                         "is not finite); try a smaller lr", e + 1);
+        }
+        double now = rec_now();
+        rc = rec_report_progress(o, e + 1, epochs, loss, now - t0, now - start);
+        if (rc != REC_OK) {
+            free_run(&r);
+            return rc;
+        }
+    }
+
+    memset(out, 0, sizeof *out);
+    out->n_users = r.U.rows;
+    out->n_items = r.V.rows;
+    out->dim = r.U.dim;
+    out->ld = r.U.ld;
+    out->scoring = REC_SCORING_DOT;
+    out->U = rec_table_release(&r.U);
+    out->V = rec_table_release(&r.V);
+    res->epochs = epochs;
+    res->final_loss = loss;
+    free_run(&r);
+    return REC_OK;
+}
+
+const rec_family rec_family_mf = {
+    "mf",
+    "matrix factorization trained with BPR on uniformly sampled negatives",
+    mf_params,
+    sizeof mf_params / sizeof mf_params[0],
+    mf_train,
+};
