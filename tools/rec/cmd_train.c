@@ -1,0 +1,154 @@
+/* rec train: fit a model on an interaction file and save it. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "clock.h"
+
+static void print_params(const char *family)
+{
+    printf("Hyperparameters of '%s' (--name value):\n", family);
+    rec_param_info info = REC_PARAM_INFO_INIT;
+    for (size_t k = 0; rec_family_param(family, k, &info) == REC_OK; k++)
+        printf("  --%-12s %-7s default %-8s range %s\n      %s\n", info.name, info.type,
+               info.default_value, info.range, info.help);
+    if (rec_family_param(family, 0, &info) != REC_OK)
+        printf("  (none)\n");
+}
+
+static void usage(const char *family)
+{
+    printf("usage: rec train --train FILE --out FILE [--model NAME] [options]\n\n"
+           "Trains a model and saves it.\n\n"
+           "  --train FILE           training interactions\n"
+           "  --out FILE             where to save the model (written crash-safely)\n"
+           "  --model NAME           model family (default mf):");
+    for (size_t k = 0; rec_family_name(k); k++)
+        printf(" %s", rec_family_name(k));
+    printf("\n"
+           "  --no-interactions      do not store the training interactions in the model\n"
+           "                         file (recommend then cannot exclude them)\n"
+           "  --json                 print one JSON object with the outcome\n\n%s\n",
+           data_options_help);
+    if (family) {
+        print_params(family);
+    } else {
+        for (size_t k = 0; rec_family_name(k); k++) {
+            print_params(rec_family_name(k));
+            putchar('\n');
+        }
+    }
+}
+
+typedef struct progress_state {
+    int shown;
+} progress_state;
+
+static int on_progress(void *data, const rec_progress *p)
+{
+    progress_state *s = data;
+    fprintf(stderr, "\repoch %u/%u  loss %.5f  %.3f s/epoch  %.1f s   ", p->epoch,
+            p->epochs, p->loss, p->seconds, p->total_seconds);
+    fflush(stderr);
+    s->shown = 1;
+    return 0;
+}
+
+int cmd_train(int argc, char **argv)
+{
+    args a;
+    args_init(&a, "train", argc, argv);
+    const char *family = args_value(&a, "model");
+    if (!family)
+        family = "mf";
+    if (args_flag(&a, "help")) {
+        usage(args_value(&a, "model") ? family : NULL);
+        return 0;
+    }
+    const char *train_path = args_value(&a, "train");
+    const char *out_path = args_value(&a, "out");
+    int json = args_flag(&a, "json");
+    int keep = !args_flag(&a, "no-interactions");
+    data_options d;
+    data_options_parse(&a, &d);
+    if (!train_path)
+        die_usage("train", "--train FILE is required");
+    if (!out_path)
+        die_usage("train", "--out FILE is required");
+
+    rec_train_options *opts = NULL;
+    int rc = rec_train_options_new(&opts, family);
+    if (rc != REC_OK)
+        die_usage("train", "%s", rec_last_error());
+    /* Every other --name value is a hyperparameter of the family's table. */
+    const char *name, *value;
+    while (args_next_pair(&a, &name, &value))
+        if ((rc = rec_train_options_set(opts, name, value)) != REC_OK)
+            die_usage("train", "--%s: %s", name, rec_last_error());
+    args_finish(&a);
+
+    double t0 = cli_now();
+    rec_dataset *train = load_dataset(&d, train_path, NULL, "training");
+    double t1 = cli_now();
+
+    progress_state ps = { 0 };
+    if (progress_enabled())
+        rec_train_options_set_progress(opts, on_progress, &ps);
+    rec_model *m = NULL;
+    rc = rec_model_train(&m, train, opts);
+    double t2 = cli_now();
+    if (ps.shown)
+        fputc('\n', stderr);
+    if (rc != REC_OK)
+        die_rec(rc, "training");
+    rec_save_options so = REC_SAVE_OPTIONS_INIT;
+    so.keep_interactions = keep;
+    if ((rc = rec_model_save(m, out_path, &so)) != REC_OK)
+        die_rec(rc, "saving the model");
+    double t3 = cli_now();
+
+    rec_model_info info = REC_MODEL_INFO_INIT;
+    rec_model_info_get(m, &info);
+    double train_s = t2 - t1;
+    if (json) {
+        printf("{\"model\": ");
+        json_string(stdout, info.family);
+        printf(", \"epochs\": %u, \"seconds\": ", info.epochs);
+        json_number(stdout, train_s);
+        printf(", \"seconds_per_epoch\": ");
+        json_number(stdout, info.epochs ? train_s / info.epochs : NAN);
+        printf(", \"final_loss\": ");
+        json_number(stdout, info.final_loss);
+        printf(", \"users\": %zu, \"items\": %zu, \"interactions\": %zu, \"dim\": %zu",
+               info.n_users, info.n_items, rec_dataset_n_interactions(train), info.dim);
+        printf(", \"load_seconds\": ");
+        json_number(stdout, t1 - t0);
+        printf(", \"save_seconds\": ");
+        json_number(stdout, t3 - t2);
+        printf(", \"out\": ");
+        json_string(stdout, out_path);
+        printf(", \"settings\": {");
+        rec_param_info pi = REC_PARAM_INFO_INIT;
+        for (size_t k = 0; rec_family_param(info.family, k, &pi) == REC_OK; k++) {
+            char buf[64];
+            rec_train_options_get(opts, pi.name, buf, sizeof buf);
+            printf("%s", k ? ", " : "");
+            json_string(stdout, pi.name);
+            printf(": ");
+            json_string(stdout, buf);
+        }
+        printf("}}\n");
+    } else {
+        printf("trained %s on %zu users, %zu items, %zu interactions\n", info.family,
+               info.n_users, info.n_items, rec_dataset_n_interactions(train));
+        printf("epochs %u, final loss %.6g, %.2f s (%.3f s per epoch)\n", info.epochs,
+               info.final_loss, train_s, info.epochs ? train_s / info.epochs : 0.0);
+        printf("saved to %s\n", out_path);
+    }
+    rec_model_free(m);
+    rec_dataset_free(train);
+    rec_train_options_free(opts);
+    args_free(&a);
+    return 0;
+}
