@@ -105,3 +105,42 @@ void rec_test_assert_rc(int rc, int expected, const char *fragment,
         ck_abort_msg("%s:%d: error message \"%s\" does not contain \"%s\"",
                      file, line, rec_last_error(), fragment);
 }
+
+static uint64_t fixture_next(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * 0x2545F4914F6CDD1Dull;
+}
+
+struct rec_dataset *rec_test_groups_dataset(unsigned users, unsigned items,
+                                            unsigned groups, unsigned per_user,
+                                            uint64_t seed)
+{
+    size_t n = (size_t)users * per_user;
+    int64_t *u = malloc(n * sizeof *u), *i = malloc(n * sizeof *i);
+    ck_assert_ptr_nonnull(u);
+    ck_assert_ptr_nonnull(i);
+    uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
+    unsigned per_group = items / groups;
+    size_t k = 0;
+    for (unsigned user = 0; user < users; user++) {
+        for (unsigned r = 0; r < per_user; r++) {
+            unsigned g = (fixture_next(&s) % 10 < 8) ? user % groups
+                                                      : (unsigned)(fixture_next(&s) % groups);
+            unsigned a = (unsigned)(fixture_next(&s) % per_group);
+            unsigned b = (unsigned)(fixture_next(&s) % per_group);
+            u[k] = user;
+            i[k] = (int64_t)g * per_group + (a < b ? a : b);
+            k++;
+        }
+    }
+    rec_dataset *ds = NULL;
+    int rc = rec_dataset_from_int_arrays(&ds, n, u, i, NULL, NULL, NULL, NULL);
+    if (rc != REC_OK)
+        ck_abort_msg("building the fixture: %s", rec_last_error());
+    free(u);
+    free(i);
+    return ds;
+}

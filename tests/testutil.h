@@ -4,6 +4,7 @@
 
 #include <check.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Each test program defines its suite here. */
 Suite *rec_test_suite(void);
@@ -21,6 +22,17 @@ char *rec_test_write_bytes(const char *name, const void *data, size_t len);
 char *rec_test_path(const char *name);
 /* Reads a whole file (malloc'd, *len set); NULL if it cannot be read. */
 void *rec_test_read_file(const char *path, size_t *len);
+
+/* A dataset with taste groups: user u belongs to group u % groups, items
+ * are split into `groups` consecutive ranges; each user draws `per_user`
+ * items, 80 % from their own group (skewed to the first items of the
+ * range), 20 % from any group. Popularity explains part of it, the groups
+ * more: a personalised model must beat popularity on it. Ids are the
+ * decimal numbers 0..n-1 given as int64 external ids. */
+struct rec_dataset;
+struct rec_dataset *rec_test_groups_dataset(unsigned users, unsigned items,
+                                            unsigned groups, unsigned per_user,
+                                            uint64_t seed);
 
 /* Asserts that rc == expected and, if `fragment` is not NULL, that
  * rec_last_error() contains it; prints the message on failure. */

@@ -1,0 +1,211 @@
+/* Evaluation: the measures on hand-computed cases, full ranking with
+ * exclusion on a hand-made model, and independence of the thread count. */
+#include <math.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "librec/librec.h"
+#include "core/alloc.h"
+#include "eval/metrics.h"
+
+#define EPS 1e-12
+
+START_TEST(test_metrics_hand_computed)
+{
+    /* Three relevant items; hits at ranks 1 and 3 of a list of four. */
+    const uint8_t hit[] = { 1, 0, 1, 0 };
+    const unsigned ks[] = { 1, 2, 3, 10 };
+    double sums[4 * REC_MEASURE_COUNT] = { 0 };
+    rec_metrics_add_user(hit, 4, 3, ks, 4, sums);
+    double l2 = 1.0 / log2(3.0), l3 = 0.5; /* discounts of ranks 2 and 3 */
+    /* K = 1: one hit of one slot; ideal DCG of one hit. */
+    ck_assert_double_eq_tol(sums[REC_MEASURE_RECALL], 1.0 / 3, EPS);
+    ck_assert_double_eq_tol(sums[REC_MEASURE_PRECISION], 1.0, EPS);
+    ck_assert_double_eq_tol(sums[REC_MEASURE_NDCG], 1.0, EPS);
+    ck_assert_double_eq_tol(sums[REC_MEASURE_HIT], 1.0, EPS);
+    /* K = 2: DCG 1, ideal 1 + 1/log2(3). */
+    double *s2 = sums + REC_MEASURE_COUNT;
+    ck_assert_double_eq_tol(s2[REC_MEASURE_RECALL], 1.0 / 3, EPS);
+    ck_assert_double_eq_tol(s2[REC_MEASURE_PRECISION], 0.5, EPS);
+    ck_assert_double_eq_tol(s2[REC_MEASURE_NDCG], 1.0 / (1.0 + l2), EPS);
+    /* K = 3: DCG 1 + 1/2, ideal 1 + 1/log2(3) + 1/2. */
+    double *s3 = sums + 2 * REC_MEASURE_COUNT;
+    ck_assert_double_eq_tol(s3[REC_MEASURE_RECALL], 2.0 / 3, EPS);
+    ck_assert_double_eq_tol(s3[REC_MEASURE_PRECISION], 2.0 / 3, EPS);
+    ck_assert_double_eq_tol(s3[REC_MEASURE_NDCG], 1.5 / (1.0 + l2 + l3), EPS);
+    /* K = 10 with only four ranked: precision still divides by K. */
+    double *s10 = sums + 3 * REC_MEASURE_COUNT;
+    ck_assert_double_eq_tol(s10[REC_MEASURE_RECALL], 2.0 / 3, EPS);
+    ck_assert_double_eq_tol(s10[REC_MEASURE_PRECISION], 0.2, EPS);
+    ck_assert_double_eq_tol(s10[REC_MEASURE_NDCG], 1.5 / (1.0 + l2 + l3), EPS);
+
+    /* No hit at all. */
+    const uint8_t miss[] = { 0, 0 };
+    double z[REC_MEASURE_COUNT] = { 0 };
+    rec_metrics_add_user(miss, 2, 5, ks + 1, 1, z);
+    for (int m = 0; m < REC_MEASURE_COUNT; m++)
+        ck_assert_double_eq(z[m], 0.0);
+}
+END_TEST
+
+/* Items 0..5, users 0..2. Training: u0 {0}, u1 {0,1}, u2 {0,1,2}; so the
+ * popularity model ranks 0,1,2 then 3,4,5 (ties by id). Test: u0 {1,4},
+ * u1 {3}, u2 none. */
+static void make_case(rec_dataset **space, rec_dataset **train, rec_dataset **test)
+{
+    int64_t su[] = { 0, 0, 0, 0, 0, 0, 1, 2 }, si[] = { 0, 1, 2, 3, 4, 5, 0, 0 };
+    int64_t tu[] = { 0, 1, 1, 2, 2, 2 }, ti[] = { 0, 0, 1, 0, 1, 2 };
+    int64_t eu[] = { 0, 0, 1 }, ei[] = { 1, 4, 3 };
+    ck_assert_rec(rec_dataset_from_int_arrays(space, 8, su, si, NULL, NULL, NULL, NULL),
+                  REC_OK, NULL);
+    ck_assert_rec(rec_dataset_from_int_arrays(train, 6, tu, ti, NULL, NULL, NULL, *space),
+                  REC_OK, NULL);
+    ck_assert_rec(rec_dataset_from_int_arrays(test, 3, eu, ei, NULL, NULL, NULL, *space),
+                  REC_OK, NULL);
+}
+
+static double get(const rec_eval *ev, const char *name)
+{
+    double v;
+    ck_assert_rec(rec_eval_get(ev, name, &v), REC_OK, NULL);
+    return v;
+}
+
+START_TEST(test_full_ranking_hand_computed)
+{
+    rec_dataset *space, *train, *test;
+    make_case(&space, &train, &test);
+    rec_train_options *o = NULL;
+    ck_assert_rec(rec_train_options_new(&o, "pop"), REC_OK, NULL);
+    rec_model *m = NULL;
+    ck_assert_rec(rec_model_train(&m, train, o), REC_OK, NULL);
+
+    const unsigned ks[] = { 2, 1, 2 }; /* unsorted, with a duplicate */
+    rec_eval_options eo = REC_EVAL_OPTIONS_INIT;
+    eo.ks = ks;
+    eo.n_ks = 3;
+    rec_eval *ev = NULL;
+    ck_assert_rec(rec_eval_run(&ev, m, NULL, test, &eo), REC_OK, NULL);
+    ck_assert_uint_eq(rec_eval_n_users(ev), 2);
+    ck_assert_uint_eq(rec_eval_count(ev), 8);
+    /* u0 ranks 1,2,3,4,5 (0 excluded): top-2 [1,2]; u1 ranks 2,3,4,5: [2,3]. */
+    double l2 = 1.0 / log2(3.0);
+    ck_assert_double_eq_tol(get(ev, "recall@2"), (0.5 + 1.0) / 2, EPS);
+    ck_assert_double_eq_tol(get(ev, "precision@2"), 0.5, EPS);
+    ck_assert_double_eq_tol(get(ev, "ndcg@2"), (1.0 / (1.0 + l2) + l2) / 2, EPS);
+    ck_assert_double_eq_tol(get(ev, "hit@2"), 1.0, EPS);
+    ck_assert_double_eq_tol(get(ev, "recall@1"), 0.25, EPS);
+    ck_assert_double_eq_tol(get(ev, "precision@1"), 0.5, EPS);
+    ck_assert_double_eq_tol(get(ev, "ndcg@1"), 0.5, EPS);
+    ck_assert_double_eq_tol(get(ev, "hit@1"), 0.5, EPS);
+    const char *name;
+    double value;
+    ck_assert_rec(rec_eval_at(ev, 0, &name, &value), REC_OK, NULL);
+    ck_assert_str_eq(name, "recall@1");
+    ck_assert_rec(rec_eval_at(ev, 8, &name, &value), REC_EINVAL, "past");
+    ck_assert_rec(rec_eval_get(ev, "recall@3", &value), REC_ENOTFOUND, "recall@3");
+    rec_eval_free(ev);
+
+    /* Without exclusion u0 ranks 0,1,...: top-2 [0,1] has one hit at rank 2;
+     * u1 ranks [0,1]: no hit. */
+    eo.exclude_train = 0;
+    ck_assert_rec(rec_eval_run(&ev, m, NULL, test, &eo), REC_OK, NULL);
+    ck_assert_double_eq_tol(get(ev, "recall@2"), 0.5 / 2, EPS);
+    ck_assert_double_eq_tol(get(ev, "ndcg@2"), (l2 / (1.0 + l2)) / 2, EPS);
+    rec_eval_free(ev);
+
+    /* An explicit training set in the id space works like the model's own. */
+    eo.exclude_train = 1;
+    ck_assert_rec(rec_eval_run(&ev, m, train, test, &eo), REC_OK, NULL);
+    ck_assert_double_eq_tol(get(ev, "recall@2"), 0.75, EPS);
+    rec_eval_free(ev);
+
+    /* Datasets of another id space are refused. */
+    rec_dataset *stranger = NULL;
+    int64_t u[] = { 0 }, i[] = { 1 };
+    ck_assert_rec(rec_dataset_from_int_arrays(&stranger, 1, u, i, NULL, NULL, NULL, NULL),
+                  REC_OK, NULL);
+    ck_assert_rec(rec_eval_run(&ev, m, NULL, stranger, NULL), REC_EINVAL, "id space");
+    ck_assert_rec(rec_eval_run(&ev, m, stranger, test, NULL), REC_EINVAL, "id space");
+    ck_assert_ptr_null(ev);
+    unsigned bad_k = 0;
+    eo.ks = &bad_k;
+    eo.n_ks = 1;
+    ck_assert_rec(rec_eval_run(&ev, m, NULL, test, &eo), REC_EINVAL, "ks[0]");
+    eo.n_ks = 0;
+    ck_assert_rec(rec_eval_run(&ev, m, NULL, test, &eo), REC_EINVAL, "n_ks");
+    rec_dataset_free(stranger);
+
+    rec_model_free(m);
+    rec_train_options_free(o);
+    rec_dataset_free(space);
+    rec_dataset_free(train);
+    rec_dataset_free(test);
+}
+END_TEST
+
+/* The result is the same, bit for bit, on 1 and several threads. */
+START_TEST(test_eval_thread_invariance)
+{
+    rec_dataset *all = rec_test_groups_dataset(700, 300, 7, 20, 11);
+    rec_dataset *tr = NULL, *te = NULL;
+    ck_assert_rec(rec_dataset_split(&tr, &te, all, NULL), REC_OK, NULL);
+    rec_train_options *o = NULL;
+    ck_assert_rec(rec_train_options_new(&o, "mf"), REC_OK, NULL);
+    ck_assert_rec(rec_train_options_set(o, "epochs", "3"), REC_OK, NULL);
+    rec_model *m = NULL;
+    ck_assert_rec(rec_model_train(&m, tr, o), REC_OK, NULL);
+    const unsigned ks[] = { 5, 20, 50 };
+    rec_eval_options eo = REC_EVAL_OPTIONS_INIT;
+    eo.ks = ks;
+    eo.n_ks = 3;
+    eo.threads = 1;
+    rec_eval *a = NULL, *b = NULL;
+    ck_assert_rec(rec_eval_run(&a, m, NULL, te, &eo), REC_OK, NULL);
+    eo.threads = 3;
+    ck_assert_rec(rec_eval_run(&b, m, NULL, te, &eo), REC_OK, NULL);
+    ck_assert_uint_eq(rec_eval_count(a), rec_eval_count(b));
+    for (size_t v = 0; v < rec_eval_count(a); v++) {
+        const char *na, *nb;
+        double va, vb;
+        rec_eval_at(a, v, &na, &va);
+        rec_eval_at(b, v, &nb, &vb);
+        ck_assert_str_eq(na, nb);
+        ck_assert(va == vb);
+    }
+    rec_eval_free(a);
+    rec_eval_free(b);
+
+    /* Allocation failures come back as REC_ENOMEM. */
+    eo.threads = 2;
+    for (long n = 1;; n++) {
+        rec_eval *ev = NULL;
+        rec_alloc_fail_after(n);
+        int rc = rec_eval_run(&ev, m, NULL, te, &eo);
+        rec_alloc_fail_after(0);
+        if (rc == REC_OK) {
+            rec_eval_free(ev);
+            break;
+        }
+        ck_assert_rec(rc, REC_ENOMEM, NULL);
+        ck_assert_ptr_null(ev);
+    }
+    rec_model_free(m);
+    rec_train_options_free(o);
+    rec_dataset_free(all);
+    rec_dataset_free(tr);
+    rec_dataset_free(te);
+}
+END_TEST
+
+Suite *rec_test_suite(void)
+{
+    Suite *s = suite_create("eval");
+    TCase *tc = tcase_create("eval");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_metrics_hand_computed);
+    tcase_add_test(tc, test_full_ranking_hand_computed);
+    tcase_add_test(tc, test_eval_thread_invariance);
+    suite_add_tcase(s, tc);
+    return s;
+}
