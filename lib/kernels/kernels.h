@@ -32,7 +32,7 @@ typedef struct rec_kernels {
      *   i += lr * (g * u_old - reg * i)
      *   j += lr * (-g * u_old - reg * j)
      * Returns x (before the step), from which the caller takes the loss
-     * softplus(-x). */
+     * softplus(-x). The three rows must not overlap. */
     float (*bpr_sgd_step)(float *u, float *i, float *j, size_t n, float lr,
                           float reg);
 
@@ -40,7 +40,8 @@ typedef struct rec_kernels {
      *   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
      *   w -= step * m / (sqrt(v) + eps)
      * where the caller folds bias correction into step
-     * (lr * sqrt(1 - b2^t) / (1 - b1^t)). */
+     * (lr * sqrt(1 - b2^t) / (1 - b1^t)). eps must be > 0: it is what keeps
+     * zero padding at zero (0 / 0 otherwise). */
     void (*adam_row)(float *w, float *m, float *v, const float *g, size_t n,
                      float step, float b1, float b2, float eps);
 } rec_kernels;

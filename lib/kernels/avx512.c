@@ -1,0 +1,203 @@
+/* AVX-512 (F, DQ, BW, VL) + FMA variant. Compiled with those ISA flags and
+ * only reached after a CPU check (dispatch.c), so it holds kernels only.
+ *
+ * n is a row stride: a multiple of 16 floats, so every loop runs on whole
+ * 512-bit vectors and none has a tail. Loads are the unaligned form: on
+ * aligned rows they cost the same as aligned loads, and a caller that breaks
+ * the alignment rule gets slower code instead of a fault. */
+#include <immintrin.h>
+
+#include "kernels/variants.h"
+
+/* Four accumulators hide the FMA latency (4 cycles, 2 per cycle) on the
+ * reductions; at n = 64 that is one FMA per accumulator. */
+static float dot_avx512(const float *a, const float *b, size_t n)
+{
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    size_t k = 0;
+    for (; k + 64 <= n; k += 64) {
+        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k), _mm512_loadu_ps(b + k), s0);
+        s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k + 16),
+                             _mm512_loadu_ps(b + k + 16), s1);
+        s2 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k + 32),
+                             _mm512_loadu_ps(b + k + 32), s2);
+        s3 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k + 48),
+                             _mm512_loadu_ps(b + k + 48), s3);
+    }
+    for (; k < n; k += 16)
+        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k), _mm512_loadu_ps(b + k), s0);
+    return _mm512_reduce_add_ps(
+        _mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
+}
+
+static float sqdist_avx512(const float *a, const float *b, size_t n)
+{
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    size_t k = 0;
+    for (; k + 64 <= n; k += 64) {
+        __m512 d0 = _mm512_sub_ps(_mm512_loadu_ps(a + k), _mm512_loadu_ps(b + k));
+        __m512 d1 = _mm512_sub_ps(_mm512_loadu_ps(a + k + 16),
+                                  _mm512_loadu_ps(b + k + 16));
+        __m512 d2 = _mm512_sub_ps(_mm512_loadu_ps(a + k + 32),
+                                  _mm512_loadu_ps(b + k + 32));
+        __m512 d3 = _mm512_sub_ps(_mm512_loadu_ps(a + k + 48),
+                                  _mm512_loadu_ps(b + k + 48));
+        s0 = _mm512_fmadd_ps(d0, d0, s0);
+        s1 = _mm512_fmadd_ps(d1, d1, s1);
+        s2 = _mm512_fmadd_ps(d2, d2, s2);
+        s3 = _mm512_fmadd_ps(d3, d3, s3);
+    }
+    for (; k < n; k += 16) {
+        __m512 d = _mm512_sub_ps(_mm512_loadu_ps(a + k), _mm512_loadu_ps(b + k));
+        s0 = _mm512_fmadd_ps(d, d, s0);
+    }
+    return _mm512_reduce_add_ps(
+        _mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
+}
+
+static void axpy_avx512(float alpha, const float *x, float *y, size_t n)
+{
+    __m512 va = _mm512_set1_ps(alpha);
+    for (size_t k = 0; k < n; k += 16)
+        _mm512_storeu_ps(y + k, _mm512_fmadd_ps(va, _mm512_loadu_ps(x + k),
+                                                _mm512_loadu_ps(y + k)));
+}
+
+/* Sums each of 16 accumulators (one per item row) into lane r of a single
+ * vector, in 15 adds and 30 shuffles instead of 16 separate horizontal
+ * reductions. Each level halves the vector count: after level 1 every
+ * 128-bit lane holds partial sums of rows (a, b, a, b), after level 2 of
+ * rows (a, b, c, d), and the two 128-bit-lane levels finish the sums. */
+static inline __m512 reduce16(const __m512 acc[16])
+{
+    __m512 s2[8], s4[4], s8[2];
+    for (int p = 0; p < 8; p++)
+        s2[p] = _mm512_add_ps(_mm512_unpacklo_ps(acc[2 * p], acc[2 * p + 1]),
+                              _mm512_unpackhi_ps(acc[2 * p], acc[2 * p + 1]));
+    for (int q = 0; q < 4; q++)
+        s4[q] = _mm512_add_ps(
+            _mm512_shuffle_ps(s2[2 * q], s2[2 * q + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+            _mm512_shuffle_ps(s2[2 * q], s2[2 * q + 1], _MM_SHUFFLE(3, 2, 3, 2)));
+    for (int h = 0; h < 2; h++)
+        s8[h] = _mm512_add_ps(
+            _mm512_shuffle_f32x4(s4[2 * h], s4[2 * h + 1], _MM_SHUFFLE(2, 0, 2, 0)),
+            _mm512_shuffle_f32x4(s4[2 * h], s4[2 * h + 1], _MM_SHUFFLE(3, 1, 3, 1)));
+    return _mm512_add_ps(
+        _mm512_shuffle_f32x4(s8[0], s8[1], _MM_SHUFFLE(2, 0, 2, 0)),
+        _mm512_shuffle_f32x4(s8[0], s8[1], _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
+/* Sixteen item rows per pass: each slice of u is loaded once for 16 FMAs,
+ * the 16 dependency chains are independent, and the 16 scores leave in one
+ * store. The last n_items % 16 rows are scored one at a time. */
+static inline __attribute__((always_inline)) void
+score_rows16(const float *u, const float *V, size_t ld, size_t n_items,
+             const float *bias, float *out)
+{
+    size_t i = 0;
+    for (; i + 16 <= n_items; i += 16) {
+        const float *r = V + i * ld;
+        __m512 acc[16];
+        for (int t = 0; t < 16; t++)
+            acc[t] = _mm512_setzero_ps();
+        for (size_t k = 0; k < ld; k += 16) {
+            __m512 uk = _mm512_loadu_ps(u + k);
+            for (int t = 0; t < 16; t++)
+                acc[t] = _mm512_fmadd_ps(uk, _mm512_loadu_ps(r + t * ld + k),
+                                         acc[t]);
+        }
+        __m512 s = reduce16(acc);
+        if (bias)
+            s = _mm512_add_ps(s, _mm512_loadu_ps(bias + i));
+        _mm512_storeu_ps(out + i, s);
+    }
+    for (; i < n_items; i++) {
+        float s = dot_avx512(u, V + i * ld, ld);
+        out[i] = bias ? s + bias[i] : s;
+    }
+}
+
+static void score_dot_avx512(const float *u, const float *V, size_t ld,
+                             size_t n_items, const float *bias, float *out)
+{
+    switch (ld) {
+    case 32: score_rows16(u, V, 32, n_items, bias, out); break;
+    case 64: score_rows16(u, V, 64, n_items, bias, out); break;
+    case 128: score_rows16(u, V, 128, n_items, bias, out); break;
+    default: score_rows16(u, V, ld, n_items, bias, out); break;
+    }
+}
+
+/* Two passes over the rows: x, then the three updates together, factored
+ * as in the scalar reference (u = c u + a (i - j), i = c i + a u_old,
+ * j = c j - a u_old with a = lr g, c = 1 - lr reg). */
+static float bpr_sgd_step_avx512(float *u, float *i, float *j, size_t n,
+                                 float lr, float reg)
+{
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0;
+    size_t k = 0;
+    for (; k + 32 <= n; k += 32) {
+        __m512 d0 = _mm512_sub_ps(_mm512_loadu_ps(i + k), _mm512_loadu_ps(j + k));
+        __m512 d1 = _mm512_sub_ps(_mm512_loadu_ps(i + k + 16),
+                                  _mm512_loadu_ps(j + k + 16));
+        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(u + k), d0, s0);
+        s1 = _mm512_fmadd_ps(_mm512_loadu_ps(u + k + 16), d1, s1);
+    }
+    for (; k < n; k += 16) {
+        __m512 d = _mm512_sub_ps(_mm512_loadu_ps(i + k), _mm512_loadu_ps(j + k));
+        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(u + k), d, s0);
+    }
+    float x = _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
+
+    __m512 a = _mm512_set1_ps(lr * rec_bpr_gain(x));
+    __m512 c = _mm512_set1_ps(1.0f - lr * reg);
+    for (k = 0; k < n; k += 16) {
+        __m512 uk = _mm512_loadu_ps(u + k);
+        __m512 ik = _mm512_loadu_ps(i + k);
+        __m512 jk = _mm512_loadu_ps(j + k);
+        __m512 au = _mm512_mul_ps(a, uk);
+        _mm512_storeu_ps(u + k, _mm512_fmadd_ps(a, _mm512_sub_ps(ik, jk),
+                                                _mm512_mul_ps(c, uk)));
+        _mm512_storeu_ps(i + k, _mm512_fmadd_ps(c, ik, au));
+        _mm512_storeu_ps(j + k, _mm512_fmsub_ps(c, jk, au));
+    }
+    return x;
+}
+
+static void adam_row_avx512(float *w, float *m, float *v, const float *g,
+                            size_t n, float step, float b1, float b2,
+                            float eps)
+{
+    __m512 vb1 = _mm512_set1_ps(b1), vc1 = _mm512_set1_ps(1.0f - b1);
+    __m512 vb2 = _mm512_set1_ps(b2), vc2 = _mm512_set1_ps(1.0f - b2);
+    __m512 vstep = _mm512_set1_ps(step), veps = _mm512_set1_ps(eps);
+    for (size_t k = 0; k < n; k += 16) {
+        __m512 gk = _mm512_loadu_ps(g + k);
+        __m512 mk = _mm512_fmadd_ps(vb1, _mm512_loadu_ps(m + k),
+                                    _mm512_mul_ps(vc1, gk));
+        __m512 vk = _mm512_fmadd_ps(vb2, _mm512_loadu_ps(v + k),
+                                    _mm512_mul_ps(vc2, _mm512_mul_ps(gk, gk)));
+        _mm512_storeu_ps(m + k, mk);
+        _mm512_storeu_ps(v + k, vk);
+        /* A true square root and division, not the rsqrt/rcp estimates:
+         * their 12-14 bit error would follow every step into the weights. */
+        __m512 den = _mm512_add_ps(_mm512_sqrt_ps(vk), veps);
+        __m512 upd = _mm512_div_ps(_mm512_mul_ps(vstep, mk), den);
+        _mm512_storeu_ps(w + k, _mm512_sub_ps(_mm512_loadu_ps(w + k), upd));
+    }
+}
+
+static const rec_kernels avx512_kernels = {
+    .name = "avx512",
+    .dot = dot_avx512,
+    .sqdist = sqdist_avx512,
+    .axpy = axpy_avx512,
+    .score_dot = score_dot_avx512,
+    .bpr_sgd_step = bpr_sgd_step_avx512,
+    .adam_row = adam_row_avx512,
+};
+
+const rec_kernels *rec_kernels_avx512(void)
+{
+    return &avx512_kernels;
+}
