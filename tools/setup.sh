@@ -1,0 +1,85 @@
+#!/bin/sh
+# Installs what librec needs (from tools/debian-packages.txt), builds it and
+# runs one job:
+#
+#   tools/setup.sh demo       build, then run `rec demo`
+#   tools/setup.sh test       build with warnings as errors, run the test suite
+#   tools/setup.sh sanitize   the test suite under AddressSanitizer and
+#                             UndefinedBehaviorSanitizer (separate build)
+#   tools/setup.sh build      build only
+#   tools/setup.sh deps       install missing packages only
+#
+# Missing packages are installed with apt-get when run as root; otherwise
+# the script names them and stops.
+set -eu
+
+cd "$(dirname "$0")/.."
+job=${1:-build}
+
+install_missing() {
+    missing=""
+    # shellcheck disable=SC2013  # one package name per word is intended
+    for pkg in $(grep -v '^#' tools/debian-packages.txt); do
+        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+            missing="$missing $pkg"
+        fi
+    done
+    [ -z "$missing" ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "setup: missing Debian packages:$missing" >&2
+        echo "setup: install them (as root: apt-get install$missing) and run again" >&2
+        exit 1
+    fi
+    echo "setup: installing$missing" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >&2
+    # shellcheck disable=SC2086
+    apt-get install -y -q --no-install-recommends $missing >&2
+}
+
+# configure DIR [meson options...]: set up DIR once, reconfigure afterwards.
+configure() {
+    dir=$1
+    shift
+    if [ -f "$dir/build.ninja" ]; then
+        meson configure "$dir" "$@" >/dev/null
+    else
+        meson setup "$dir" "$@"
+    fi
+}
+
+case "$job" in
+deps)
+    install_missing
+    ;;
+build)
+    install_missing
+    configure build --buildtype=release
+    ninja -C build
+    ;;
+demo)
+    install_missing
+    configure build --buildtype=release
+    ninja -C build
+    build/tools/rec/rec demo
+    ;;
+test)
+    install_missing
+    configure build --buildtype=release -Dwerror=true
+    ninja -C build
+    meson test -C build --print-errorlogs
+    ;;
+sanitize)
+    install_missing
+    configure build-sanitize --buildtype=debugoptimized -Dwerror=true \
+        -Db_sanitize=address,undefined -Db_lundef=false
+    ninja -C build-sanitize
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+        meson test -C build-sanitize --print-errorlogs --timeout-multiplier 4
+    ;;
+*)
+    echo "usage: tools/setup.sh demo|test|sanitize|build|deps" >&2
+    exit 2
+    ;;
+esac
