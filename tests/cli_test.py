@@ -1,0 +1,201 @@
+"""End-to-end tests of the `rec` program: every command of the README and
+the issue's exact invocations, on small generated files, plus its error
+paths. Usage: cli_test.py PATH_TO_REC"""
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import unittest
+
+REC = None
+
+
+def run(*args, ok=True):
+    p = subprocess.run([REC, *map(str, args)], capture_output=True, text=True, timeout=300)
+    if ok and p.returncode != 0:
+        raise AssertionError(f"rec {' '.join(map(str, args))} failed ({p.returncode}):\n"
+                             f"{p.stderr}")
+    return p
+
+
+def run_json(*args):
+    out = run(*args).stdout
+    lines = [l for l in out.splitlines() if l.strip()]
+    return json.loads(lines[-1])
+
+
+def write_groups(path, users=300, items=120, groups=6, per_user=15, seed=1, adjlist=True):
+    """Interactions with taste groups; returns {user: set(items)}."""
+    rng = random.Random(seed)
+    per = items // groups
+    data = {}
+    for u in range(users):
+        row = set()
+        for _ in range(per_user):
+            g = u % groups if rng.random() < 0.8 else rng.randrange(groups)
+            row.add(g * per + min(rng.randrange(per), rng.randrange(per)))
+        data[u] = row
+    return data
+
+
+def write_adjlist(path, data):
+    with open(path, "w") as f:
+        for u, row in data.items():
+            f.write(" ".join(map(str, [u, *sorted(row)])) + "\n")
+
+
+class Cli(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        d = cls.tmp.name
+        cls.d = d
+        data = write_groups(None)
+        rng = random.Random(2)
+        train, test = {}, {}
+        for u, row in data.items():
+            items = sorted(row)
+            rng.shuffle(items)
+            cut = max(1, round(0.8 * len(items)))
+            train[u], test[u] = set(items[:cut]), set(items[cut:])
+        cls.train_data = train
+        cls.train = os.path.join(d, "train.txt")
+        cls.test = os.path.join(d, "test.txt")
+        write_adjlist(cls.train, train)
+        write_adjlist(cls.test, {u: r for u, r in test.items() if r})
+        cls.model = os.path.join(d, "m.rec")
+        cls.train_out = run_json("train", "--train", cls.train, "--format", "adjlist",
+                                 "--model", "mf", "--threads", "2", "--seed", "1",
+                                 "--out", cls.model, "--json")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_train_json(self):
+        j = self.train_out
+        for key in ("model", "epochs", "seconds", "seconds_per_epoch", "final_loss"):
+            self.assertIn(key, j)
+        self.assertEqual(j["model"], "mf")
+        self.assertGreater(j["epochs"], 0)
+        self.assertAlmostEqual(j["seconds_per_epoch"], j["seconds"] / j["epochs"], places=6)
+        self.assertGreater(j["final_loss"], 0)
+        self.assertEqual(j["users"], 300)
+
+    def test_eval_json(self):
+        j = run_json("eval", "--model", self.model, "--train", self.train, "--test",
+                     self.test, "--format", "adjlist", "--k", "20", "--json")
+        for key in ("users", "recall@20", "ndcg@20", "precision@20", "hit@20", "seconds"):
+            self.assertIn(key, j)
+        self.assertGreater(j["recall@20"], 0.1)
+        # Several --k, and the model's own interactions when --train is absent.
+        j2 = run_json("eval", "--model", self.model, "--test", self.test, "--format",
+                      "adjlist", "--k", "10", "--k", "20", "--json")
+        self.assertIn("recall@10", j2)
+        self.assertEqual(j2["recall@20"], j["recall@20"])
+
+    def test_recommend_json(self):
+        j = run_json("recommend", "--model", self.model, "--user", "0", "--k", "10", "--json")
+        self.assertEqual(j["user"], 0)
+        self.assertEqual(len(j["items"]), 10)
+        self.assertEqual(len(j["scores"]), 10)
+        self.assertTrue(all(isinstance(i, int) for i in j["items"]))
+        self.assertEqual(j["scores"], sorted(j["scores"], reverse=True))
+        self.assertFalse(set(j["items"]) & self.train_data[0], "training items recommended")
+        k = run_json("recommend", "--model", self.model, "--user", "0", "--k", "10",
+                     "--include-train", "--json")
+        self.assertTrue(set(k["items"]) & self.train_data[0])
+        b = run_json("recommend", "--model", self.model, "--user", "0", "--k", "10",
+                     "--block", j["items"][0], "--json")
+        self.assertNotIn(j["items"][0], b["items"])
+
+    def test_info_json(self):
+        j = run_json("info", self.model, "--json")
+        self.assertEqual(j["model"], "mf")
+        self.assertEqual(j["users"], 300)
+        self.assertEqual(j["settings"]["seed"], "1")
+        self.assertEqual(j["settings"]["threads"], "2")
+        self.assertTrue(j["has_interactions"])
+
+    def test_split_then_csv_round_trip(self):
+        # A MovieLens-like TSV with ratings and timestamps, no header.
+        rng = random.Random(3)
+        src = os.path.join(self.d, "u.data")
+        with open(src, "w") as f:
+            for u in range(1, 101):
+                for i in rng.sample(range(1, 81), 20):
+                    f.write(f"{u}\t{i}\t{rng.randint(1, 5)}\t{880000000 + rng.randrange(10**6)}\n")
+        a, b = os.path.join(self.d, "a.csv"), os.path.join(self.d, "b.csv")
+        j = run_json("split", "--input", src, "--format", "csv", "--delimiter", "\\t",
+                     "--no-header", "--user-col", "0", "--item-col", "1", "--rating-col", "2",
+                     "--time-col", "3", "--min-rating", "4", "--by", "ratio", "--ratio", "0.8",
+                     "--seed", "1", "--train-out", a, "--test-out", b, "--json")
+        self.assertEqual(j["train_interactions"] + j["test_interactions"], j["interactions"])
+        with open(a) as f:
+            self.assertEqual(f.readline().strip(), "user,item,rating,timestamp")
+        m = os.path.join(self.d, "ml.rec")
+        run("train", "--train", a, "--format", "csv", "--out", m, "--epochs", "5")
+        e = run_json("eval", "--model", m, "--train", a, "--test", b, "--format", "csv",
+                     "--json")
+        self.assertGreater(e["users"], 0)
+        # The same seed gives the same files.
+        a2, b2 = os.path.join(self.d, "a2.csv"), os.path.join(self.d, "b2.csv")
+        run("split", "--input", src, "--delimiter", "tab", "--no-header", "--rating-col", "2",
+            "--time-col", "3", "--min-rating", "4", "--seed", "1", "--train-out", a2,
+            "--test-out", b2)
+        self.assertEqual(open(a).read(), open(a2).read())
+        for by in ("time", "loo"):
+            run("split", "--input", src, "--delimiter", "tab", "--no-header", "--time-col", "3",
+                "--by", by, "--train-out", a2, "--test-out", b2)
+
+    def test_demo(self):
+        p = run("demo")
+        self.assertIn("identical rankings", p.stdout)
+        self.assertIn("recall@10", p.stdout)
+
+    def test_help(self):
+        for cmd in ("train", "eval", "recommend", "info", "split", "demo"):
+            self.assertIn("usage: rec " + cmd, run(cmd, "--help").stdout)
+        self.assertIn("--lr", run("train", "--help", "--model", "mf").stdout)
+        self.assertIn("usage: rec COMMAND", run("--help").stdout)
+
+    def test_errors(self):
+        p = run("train", "--train", "/nonexistent/x.txt", "--out", "m.rec", ok=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("/nonexistent/x.txt", p.stderr)
+        p = run("train", "--train", self.train, "--format", "adjlist", "--out",
+                os.path.join(self.d, "x.rec"), "--dims", "8", ok=False)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("did you mean 'dim'", p.stderr)
+        p = run("train", "--train", self.train, "--format", "adjlist", "--out",
+                os.path.join(self.d, "x.rec"), "--lr", "-1", ok=False)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("lr", p.stderr)
+        bad = os.path.join(self.d, "bad.csv")
+        with open(bad, "w") as f:
+            f.write("user,item,rating\nu1,i1,5\nu2,i2,five\n")
+        p = run("train", "--train", bad, "--rating-col", "2", "--out",
+                os.path.join(self.d, "x.rec"), ok=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("bad.csv:3", p.stderr)
+        broken = os.path.join(self.d, "broken.rec")
+        with open(self.model, "rb") as f:
+            blob = bytearray(f.read())
+        blob[len(blob) // 2] ^= 0xFF
+        with open(broken, "wb") as f:
+            f.write(blob)
+        p = run("info", broken, ok=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("checksum", p.stderr)
+        p = run("recommend", "--model", self.model, "--user", "nobody", ok=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("nobody", p.stderr)
+        self.assertEqual(run("frobnicate", ok=False).returncode, 2)
+        self.assertEqual(run("eval", "--model", self.model, ok=False).returncode, 2)
+
+
+if __name__ == "__main__":
+    REC = sys.argv.pop(1)
+    unittest.main(verbosity=2)
