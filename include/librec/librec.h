@@ -195,7 +195,8 @@ REC_API int rec_csv_options_init(rec_csv_options *opts);
  *
  * Errors: REC_EIO (cannot open or read `path`), REC_EFORMAT (a malformed row,
  * the message names file, line and field), REC_ENOMEM, REC_ELIMIT (more than
- * 2^32-1 users or items), REC_EINVAL (bad options).
+ * 2^32-2 users or items: UINT32_MAX is kept as a "no id" marker), REC_EINVAL
+ * (bad options).
  * csv and load may be NULL for defaults. *out is NULL on failure.
  */
 REC_API int rec_dataset_load_csv(rec_dataset **out, const char *path,
@@ -355,7 +356,8 @@ REC_API int rec_dataset_split(rec_dataset **train, rec_dataset **test,
  * Writes the interactions as delimited text with external ids, one row per
  * interaction in (user, item) order: user, item, then the rating and the
  * timestamp when the dataset has them. Only csv->delimiter, csv->quote and
- * csv->has_header are used; the header is "user,item[,rating][,timestamp]".
+ * csv->has_header are used; the header is "user,item[,rating][,timestamp]"
+ * with csv->delimiter between the names.
  * The file is written to a temporary name and renamed over `path`.
  * REC_EIO on write errors (the previous file, if any, is left intact).
  */

@@ -62,7 +62,8 @@ int rec_builder_new(rec_builder **out, const char *source, const char *line_word
                     int has_ratings, int has_times);
 void rec_builder_free(rec_builder *b);
 
-/* Adds one interaction read from `line` (1-based). Validates the ids (not
+/* Adds one interaction read from `line` (1-based for files; for caller
+ * arrays the 0-based index). Validates the ids (not
  * empty, no NUL, valid UTF-8, at most REC_ID_MAX_LEN bytes), the rating and
  * the timestamp (finite), applies min_rating and the unknown-id policy.
  * Returns REC_OK, or REC_EFORMAT with a message "source:line: ..." and no
@@ -82,6 +83,24 @@ int rec_builder_add_user(rec_builder *b, size_t line, const char *user,
 void rec_builder_count_skipped(rec_builder *b);
 /* 1 if the caller asked to skip malformed lines. */
 int rec_builder_skips_bad_lines(const rec_builder *b);
+/* What a loader does with a failed row: if rc is REC_EFORMAT for a malformed
+ * row (not a refusal by the unknown-id policy) and the caller asked to skip
+ * bad lines, counts the row as skipped and returns REC_OK; otherwise returns
+ * rc unchanged. */
+int rec_builder_bad_row(rec_builder *b, int rc);
+
+/* Checks one external id as rec_builder_add() does (what: "user" or "item";
+ * field: 1-based column, 0 if none). REC_OK or REC_EFORMAT with a message. */
+int rec_builder_check_id(const rec_builder *b, size_t line, const char *what,
+                         int field, const char *s, size_t len);
+/* Sets a message "source:line: <fmt>" ("source: row N: <fmt>" for arrays)
+ * and returns code. */
+int rec_builder_error(const rec_builder *b, size_t line, int code,
+                      const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
 
 /* Sorts, merges duplicates by the policy, builds both CSRs. The builder is
  * consumed (freed) whatever the outcome. */
