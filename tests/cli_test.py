@@ -145,7 +145,8 @@ class Cli(unittest.TestCase):
         run("split", "--input", src, "--delimiter", "tab", "--no-header", "--rating-col", "2",
             "--time-col", "3", "--min-rating", "4", "--seed", "1", "--train-out", a2,
             "--test-out", b2)
-        self.assertEqual(open(a).read(), open(a2).read())
+        with open(a) as fa, open(a2) as fb:
+            self.assertEqual(fa.read(), fb.read())
         for by in ("time", "loo"):
             run("split", "--input", src, "--delimiter", "tab", "--no-header", "--time-col", "3",
                 "--by", by, "--train-out", a2, "--test-out", b2)

@@ -576,10 +576,12 @@ REC_API int rec_eval_options_init(rec_eval_options *opts);
  * excluded, and Recall, Precision, NDCG and Hit at every cut-off are averaged
  * over those users.
  *
- * `test` must be in the model's id space (loaded with rec_model_dataset() or
- * the training dataset as `ref`). `train` gives the items to exclude; NULL
- * means the model's own training interactions. REC_EINVAL for datasets in
- * another id space or a model without interactions and train = NULL.
+ * `test` must be in the model's id space: its id maps must hold the same ids
+ * in the same order as the model's (load it with rec_model_dataset() or the
+ * training dataset as `ref`; datasets built before the model was saved and
+ * loaded back qualify too). `train` gives the items to exclude; NULL means
+ * the model's own training interactions. REC_EINVAL for datasets in another
+ * id space or a model without interactions and train = NULL.
  */
 REC_API int rec_eval_run(rec_eval **out, const rec_model *model,
                          const rec_dataset *train, const rec_dataset *test,

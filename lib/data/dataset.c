@@ -31,7 +31,7 @@ void rec_dataset_release(rec_dataset *ds)
 
 int rec_dataset_same_space(const rec_dataset *a, const rec_dataset *b)
 {
-    return a->users == b->users && a->items == b->items;
+    return rec_idmap_equal(a->users, b->users) && rec_idmap_equal(a->items, b->items);
 }
 
 int rec_dataset_has(const rec_dataset *ds, uint32_t u, uint32_t i)

@@ -34,7 +34,8 @@ static inline size_t rec_ds_n_items(const rec_dataset *ds) { return rec_idmap_si
 rec_dataset *rec_dataset_retain(const rec_dataset *ds); /* returns ds */
 void rec_dataset_release(rec_dataset *ds);              /* accepts NULL */
 
-/* 1 if a and b share their id maps (the same id space). */
+/* 1 if a and b are in the same id space: their id maps hold the same ids
+ * in the same order (shared maps, or a model's maps rebuilt by loading). */
 int rec_dataset_same_space(const rec_dataset *a, const rec_dataset *b);
 
 /* 1 if user u has item i in this dataset (binary search of the sorted row). */

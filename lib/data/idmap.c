@@ -108,6 +108,16 @@ int rec_idmap_all_integers(const rec_idmap *m)
     return m->all_integers;
 }
 
+int rec_idmap_equal(const rec_idmap *a, const rec_idmap *b)
+{
+    if (a == b)
+        return 1;
+    size_t na, nb;
+    const char *ba = rec_idmap_blob(a, &na), *bb = rec_idmap_blob(b, &nb);
+    /* Equal blobs: the same ids in the same order (each ends in NUL). */
+    return rec_idmap_size(a) == rec_idmap_size(b) && na == nb && memcmp(ba, bb, na) == 0;
+}
+
 const char *rec_idmap_blob(const rec_idmap *m, size_t *size)
 {
     *size = m->arena_len;

@@ -37,6 +37,10 @@ size_t rec_idmap_len(const rec_idmap *m, uint32_t id);
  * numbers. */
 int rec_idmap_all_integers(const rec_idmap *m);
 
+/* 1 if a and b hold the same ids in the same dense order (the same map, or
+ * one rebuilt from the other, e.g. by loading a saved model). */
+int rec_idmap_equal(const rec_idmap *a, const rec_idmap *b);
+
 /* Serialised form for model files: the ids concatenated, each followed by a
  * NUL byte, in dense-id order. */
 const char *rec_idmap_blob(const rec_idmap *m, size_t *size);
