@@ -75,7 +75,7 @@ sanitize)
         -Db_sanitize=address,undefined -Db_lundef=false
     ninja -C build-sanitize
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 CK_FORK=no \
         meson test -C build-sanitize --print-errorlogs --timeout-multiplier 4
     ;;
 *)

@@ -118,6 +118,7 @@ int cmd_demo(int argc, char **argv)
                "popularity and MF-BPR, evaluates both, saves the MF model (to FILE, or\n"
                "to a temporary file that is removed), loads it back and recommends.\n",
                USERS, ITEMS);
+        args_free(&a);
         return 0;
     }
     const char *out = args_value(&a, "out");

@@ -30,6 +30,7 @@ int cmd_eval(int argc, char **argv)
     args_init(&a, "eval", argc, argv);
     if (args_flag(&a, "help")) {
         usage();
+        args_free(&a);
         return 0;
     }
     const char *model_path = args_value(&a, "model");

@@ -21,6 +21,7 @@ int cmd_info(int argc, char **argv)
     args_init(&a, "info", argc, argv);
     if (args_flag(&a, "help")) {
         usage();
+        args_free(&a);
         return 0;
     }
     int json = args_flag(&a, "json");

@@ -24,6 +24,7 @@ int cmd_recommend(int argc, char **argv)
     args_init(&a, "recommend", argc, argv);
     if (args_flag(&a, "help")) {
         usage();
+        args_free(&a);
         return 0;
     }
     const char *model_path = args_value(&a, "model");

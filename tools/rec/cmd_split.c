@@ -28,6 +28,7 @@ int cmd_split(int argc, char **argv)
     args_init(&a, "split", argc, argv);
     if (args_flag(&a, "help")) {
         usage();
+        args_free(&a);
         return 0;
     }
     const char *input = args_value(&a, "input");

@@ -64,6 +64,7 @@ int cmd_train(int argc, char **argv)
         family = "mf";
     if (args_flag(&a, "help")) {
         usage(args_value(&a, "model") ? family : NULL);
+        args_free(&a);
         return 0;
     }
     const char *train_path = args_value(&a, "train");
