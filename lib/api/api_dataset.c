@@ -5,6 +5,7 @@
 
 #include "librec/librec.h"
 
+#include "api/api_util.h"
 #include "core/error.h"
 #include "core/parse.h"
 #include "data/dataset.h"
@@ -41,18 +42,6 @@ int rec_split_options_init(rec_split_options *opts)
     return REC_OK;
 }
 
-/* A caller's struct version: 0 is never valid (an uninitialised struct),
- * and a version newer than ours has fields we cannot honour. */
-static int check_version(const char *fn, const char *arg, uint32_t version,
-                         uint32_t ours)
-{
-    if (version == 0 || version > ours)
-        return BAD("%s: %s->version is %u; this library reads version 1 to %u "
-                   "(initialise the struct with its _INIT macro)",
-                   fn, arg, (unsigned)version, (unsigned)ours);
-    return REC_OK;
-}
-
 /* Copies the caller's load options (defaults for NULL) and checks them.
  * has_rating: whether the input has ratings, which use_min_rating needs. */
 static int get_load(const char *fn, rec_load_options *dst,
@@ -62,7 +51,7 @@ static int get_load(const char *fn, rec_load_options *dst,
     *dst = d;
     if (!src)
         return REC_OK;
-    int rc = check_version(fn, "load", src->version, REC_LOAD_OPTIONS_VERSION);
+    int rc = rec_check_version(fn, "load", src->version, REC_LOAD_OPTIONS_VERSION);
     if (rc)
         return rc;
     /* Version 1 is the whole struct today; a later version copies only the
@@ -108,7 +97,7 @@ static int get_csv(const char *fn, rec_csv_options *dst, const rec_csv_options *
     *dst = d;
     if (!src)
         return REC_OK;
-    int rc = check_version(fn, "csv", src->version, REC_CSV_OPTIONS_VERSION);
+    int rc = rec_check_version(fn, "csv", src->version, REC_CSV_OPTIONS_VERSION);
     if (rc)
         return rc;
     *dst = *src;
@@ -333,7 +322,7 @@ int rec_dataset_stats_get(const rec_dataset *ds, rec_dataset_stats *stats)
     static const char fn[] = "rec_dataset_stats_get";
     if (!ds || !stats)
         return BAD("%s: %s is NULL", fn, !ds ? "ds" : "stats");
-    int rc = check_version(fn, "stats", stats->version, REC_DATASET_STATS_VERSION);
+    int rc = rec_check_version(fn, "stats", stats->version, REC_DATASET_STATS_VERSION);
     if (rc)
         return rc;
     /* Version 1 is the whole struct; keep the caller's version field. */
@@ -359,7 +348,7 @@ int rec_dataset_split(rec_dataset **train, rec_dataset **test, const rec_dataset
         return BAD("%s: train and test point to the same place", fn);
     rec_split_options o = REC_SPLIT_OPTIONS_INIT;
     if (opts) {
-        int rc = check_version(fn, "opts", opts->version, REC_SPLIT_OPTIONS_VERSION);
+        int rc = rec_check_version(fn, "opts", opts->version, REC_SPLIT_OPTIONS_VERSION);
         if (rc)
             return rc;
         o = *opts;

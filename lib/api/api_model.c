@@ -19,10 +19,10 @@ const char *rec_family_name(size_t index)
     return f ? f->name : NULL;
 }
 
-static int find_family(const char *fn, const char *name, const rec_family **out)
+static int find_family(const char *fn, const char *family, const rec_family **out)
 {
-    REC_CHECK_NULL(fn, name);
-    *out = rec_family_find(name);
+    REC_CHECK_NULL(fn, family);
+    *out = rec_family_find(family);
     if (!*out) {
         char list[256] = "";
         for (size_t k = 0; rec_family_at(k); k++) {
@@ -31,7 +31,7 @@ static int find_family(const char *fn, const char *name, const rec_family **out)
             strncat(list, rec_family_at(k)->name, sizeof list - strlen(list) - 1);
         }
         return rec_error(REC_ENOTFOUND, "%s: unknown model family '%.64s' (known: %s)",
-                         fn, name, list);
+                         fn, family, list);
     }
     return REC_OK;
 }
@@ -95,16 +95,16 @@ int rec_train_options_new(rec_train_options **out, const char *family)
     return REC_OK;
 }
 
-static int find_param(const char *fn, const rec_train_options *o, const char *name,
+static int find_param(const char *fn, const rec_train_options *opts, const char *name,
                       int *index)
 {
     *index = -1;
-    REC_CHECK_NULL(fn, o);
+    REC_CHECK_NULL(fn, opts);
     REC_CHECK_NULL(fn, name);
-    *index = rec_param_index(o->family->params, o->family->n_params, name);
+    const rec_family *f = opts->family;
+    *index = rec_param_index(f->params, f->n_params, name);
     if (*index < 0)
-        return rec_param_unknown(o->family->params, o->family->n_params,
-                                 o->family->name, name);
+        return rec_param_unknown(f->params, f->n_params, f->name, name);
     return REC_OK;
 }
 

@@ -1,9 +1,18 @@
 #include "core/parse.h"
 
+#include "core/c_locale.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* strtod in the "C" locale: data files and settings always use '.'. */
+static double rec_strtod(const char *s, char **end)
+{
+    locale_t c = rec_c_locale();
+    return c ? strtod_l(s, end, c) : strtod(s, end);
+}
 
 /* Longest text accepted as one number; longer spans are not numbers we
  * want to read (and would need a heap copy to NUL-terminate). */
@@ -39,7 +48,7 @@ rec_parse_result rec_parse_double(const char *s, size_t len, double *out)
               c == 'e' || c == 'E')) {
             /* Recognise nan/inf only to report them precisely. */
             char *end;
-            double v = strtod(buf, &end);
+            double v = rec_strtod(buf, &end);
             if (*end == '\0' && !isfinite(v))
                 return REC_PARSE_NONFINITE;
             return REC_PARSE_INVALID;
@@ -47,7 +56,7 @@ rec_parse_result rec_parse_double(const char *s, size_t len, double *out)
     }
     char *end;
     errno = 0;
-    double v = strtod(buf, &end);
+    double v = rec_strtod(buf, &end);
     if (end == buf || *end != '\0')
         return REC_PARSE_INVALID;
     if (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL))

@@ -8,7 +8,6 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/parse.h"
-#include "data/clocale.h"
 #include "data/lines.h"
 #include "data/loaders.h"
 
@@ -239,10 +238,7 @@ int rec_data_load_csv(rec_dataset **out, const char *path,
                       const rec_dataset *ref)
 {
     *out = NULL;
-    rec_c_locale loc;
-    int rc = rec_c_locale_enter(&loc);
-    if (rc)
-        return rc;
+    int rc;
     csv_ctx c;
     memset(&c, 0, sizeof c);
     c.csv = csv;
@@ -272,6 +268,5 @@ int rec_data_load_csv(rec_dataset **out, const char *path,
         c.b = NULL;
     }
     rec_builder_free(c.b);
-    rec_c_locale_leave(&loc);
     return rc;
 }

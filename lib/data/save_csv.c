@@ -8,7 +8,7 @@
 
 #include "core/error.h"
 #include "core/file.h"
-#include "data/clocale.h"
+#include "core/c_locale.h"
 #include "data/loaders.h"
 
 /* An id must be quoted if reading it back unquoted would change it: it holds
@@ -62,12 +62,10 @@ static int write_rows(FILE *fp, const rec_dataset *ds, const rec_csv_options *cs
 int rec_data_save_csv(const rec_dataset *ds, const char *path,
                       const rec_csv_options *csv)
 {
-    rec_c_locale loc;
-    int rc = rec_c_locale_enter(&loc);
-    if (rc)
-        return rc;
+    rec_locale_scope loc;
+    rec_locale_enter(&loc);
     rec_atomic_file f;
-    rc = rec_atomic_open(&f, path);
+    int rc = rec_atomic_open(&f, path);
     if (rc == REC_OK) {
         if (write_rows(f.fp, ds, csv) != 0) {
             rc = rec_atomic_write_error(&f);
@@ -76,6 +74,6 @@ int rec_data_save_csv(const rec_dataset *ds, const char *path,
             rc = rec_atomic_commit(&f);
         }
     }
-    rec_c_locale_leave(&loc);
+    rec_locale_leave(&loc);
     return rc;
 }

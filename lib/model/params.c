@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/c_locale.h"
 #include "core/error.h"
 #include "core/parse.h"
 
@@ -101,6 +102,8 @@ int rec_param_parse(const rec_param_def *d, const char *text, rec_param_value *o
 void rec_param_format(const rec_param_def *d, const rec_param_value *v,
                       char *buf, size_t size)
 {
+    rec_locale_scope loc;
+    rec_locale_enter(&loc);
     switch (d->type) {
     case REC_PARAM_INT:
         snprintf(buf, size, "%" PRId64, v->i);
@@ -128,6 +131,7 @@ void rec_param_format(const rec_param_def *d, const rec_param_value *v,
         break;
     }
     }
+    rec_locale_leave(&loc);
 }
 
 int rec_param_index(const rec_param_def *defs, size_t n, const char *name)
