@@ -27,6 +27,7 @@
 #include "embed/sparse_grad.h"
 #include "embed/table.h"
 #include "kernels/kernels.h"
+#include "model/bpr_grad.h"
 #include "model/common_params.h"
 #include "model/family.h"
 #include "sample/negative.h"
@@ -131,7 +132,7 @@ static void adam_unit(void *p, size_t unit, unsigned worker)
     rec_rng_seed(&rng, r->seed, REC_STREAM_SAMPLE + r->epoch, unit);
     size_t n = unit_size(r, unit), used = 0;
     double loss = 0.0;
-    const float scale = 1.0f / (float)n, rs = r->reg * scale;
+    const float scale = 1.0f / (float)n;
     size_t ld = r->U.ld;
 
     rec_sparse_grad_clear(gu);
@@ -140,24 +141,13 @@ static void adam_unit(void *p, size_t unit, unsigned worker)
         uint32_t u, i, j;
         if (!draw_triple(r, &rng, &u, &i, &j))
             continue;
-        const float *wu = rec_table_row(&r->U, u);
-        const float *wi = rec_table_row(&r->V, i), *wj = rec_table_row(&r->V, j);
-        float x = k->dot(wu, wi, ld) - k->dot(wu, wj, ld);
-        float g = (float)(1.0 / (1.0 + exp((double)x))) * scale;
-        loss += rec_softplus(-(double)x);
-        used++;
-        /* d/dU = -g (V_i - V_j) + reg U, d/dV_i = -g U + reg V_i,
-         * d/dV_j = g U + reg V_j, all divided by the batch size. */
+        /* Accumulator rows live in a fixed buffer: the three stay valid. */
         float *du = rec_sparse_grad_row(gu, u);
-        k->axpy(-g, wi, du, ld);
-        k->axpy(g, wj, du, ld);
-        k->axpy(rs, wu, du, ld);
         float *di = rec_sparse_grad_row(gv, i);
-        k->axpy(-g, wu, di, ld);
-        k->axpy(rs, wi, di, ld);
         float *dj = rec_sparse_grad_row(gv, j);
-        k->axpy(g, wu, dj, ld);
-        k->axpy(rs, wj, dj, ld);
+        loss += rec_bpr_add_grad(k, rec_table_row(&r->U, u), rec_table_row(&r->V, i),
+                                 rec_table_row(&r->V, j), ld, scale, r->reg, du, di, dj);
+        used++;
     }
     uint64_t t = atomic_fetch_add(&r->step, 1) + 1;
     float step = rec_adam_step_size(&r->adam_u, r->lr, t);
