@@ -34,7 +34,7 @@
 
 static const rec_param_def mf_params[] = {
     REC_PARAM_DIM("64"),
-    REC_PARAM_EPOCHS("100"),
+    REC_PARAM_EPOCHS("400"),
     REC_PARAM_LR("0.05"),
     REC_PARAM_REG("0.005"),
     { "batch", REC_PARAM_INT, "1024", 1, 16777216, 0, 0, NULL, "[1, 2^24]",

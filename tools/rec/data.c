@@ -114,6 +114,8 @@ void report_dataset(const rec_dataset *ds, const char *role, const char *path)
     if (st.rows_duplicate)
         note("%s: merged %zu duplicate (user, item) row(s)", path, st.rows_duplicate);
     if (st.rows_unknown_user || st.rows_unknown_item)
-        note("%s: left out %zu row(s) with users and %zu with items that the model does "
-             "not know", path, st.rows_unknown_user, st.rows_unknown_item);
+        note("%s: left out %zu row(s) naming ids the model does not know (%zu with an "
+             "unknown user, %zu with a known user and an unknown item)", path,
+             st.rows_unknown_user + st.rows_unknown_item, st.rows_unknown_user,
+             st.rows_unknown_item);
 }
