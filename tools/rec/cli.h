@@ -80,6 +80,8 @@ void json_number(FILE *f, double v);
 /* An external id: a JSON number when the whole id map holds canonical
  * integers (numeric_ids), a string otherwise. */
 void json_id(FILE *f, const char *id, int numeric_ids);
+/* "settings": {...} with the hyperparameters a model was trained with. */
+void json_model_settings(FILE *f, const rec_model *m);
 /* 1 if every id of the map is a canonical decimal integer below 2^53. */
 int ids_are_numeric(const rec_dataset *ds, int items);
 

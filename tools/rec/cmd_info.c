@@ -53,18 +53,9 @@ int cmd_info(int argc, char **argv)
                info.has_interactions ? "true" : "false", info.n_interactions);
         printf(", \"epochs\": %u, \"final_loss\": ", info.epochs);
         json_number(stdout, info.final_loss);
-        printf(", \"settings\": {");
-        rec_param_info pi = REC_PARAM_INFO_INIT;
-        for (size_t k = 0; rec_family_param(info.family, k, &pi) == REC_OK; k++) {
-            char buf[128];
-            if (rec_model_setting(m, pi.name, buf, sizeof buf) != REC_OK)
-                continue;
-            printf("%s", k ? ", " : "");
-            json_string(stdout, pi.name);
-            printf(": ");
-            json_string(stdout, buf);
-        }
-        printf("}}\n");
+        printf(", ");
+        json_model_settings(stdout, m);
+        printf("}\n");
     } else {
         printf("file          %s (%lld bytes)\n", path, bytes);
         printf("model         %s\n", info.family);

@@ -129,17 +129,9 @@ int cmd_train(int argc, char **argv)
         json_number(stdout, t3 - t2);
         printf(", \"out\": ");
         json_string(stdout, out_path);
-        printf(", \"settings\": {");
-        rec_param_info pi = REC_PARAM_INFO_INIT;
-        for (size_t k = 0; rec_family_param(info.family, k, &pi) == REC_OK; k++) {
-            char buf[64];
-            rec_train_options_get(opts, pi.name, buf, sizeof buf);
-            printf("%s", k ? ", " : "");
-            json_string(stdout, pi.name);
-            printf(": ");
-            json_string(stdout, buf);
-        }
-        printf("}}\n");
+        printf(", ");
+        json_model_settings(stdout, m);
+        printf("}\n");
     } else {
         printf("trained %s on %zu users, %zu items, %zu interactions\n", info.family,
                info.n_users, info.n_items, rec_dataset_n_interactions(train));

@@ -67,3 +67,23 @@ void json_id(FILE *f, const char *id, int numeric_ids)
     else
         json_string(f, id);
 }
+
+void json_model_settings(FILE *f, const rec_model *m)
+{
+    rec_model_info info = REC_MODEL_INFO_INIT;
+    rec_model_info_get(m, &info);
+    fputs("\"settings\": {", f);
+    rec_param_info pi = REC_PARAM_INFO_INIT;
+    int first = 1;
+    for (size_t k = 0; rec_family_param(info.family, k, &pi) == REC_OK; k++) {
+        char buf[128];
+        if (rec_model_setting(m, pi.name, buf, sizeof buf) != REC_OK)
+            continue;
+        fputs(first ? "" : ", ", f);
+        json_string(f, pi.name);
+        fputs(": ", f);
+        json_string(f, buf);
+        first = 0;
+    }
+    fputc('}', f);
+}
