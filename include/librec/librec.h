@@ -365,6 +365,78 @@ REC_API int rec_dataset_save_csv(const rec_dataset *ds, const char *path,
                                  const rec_csv_options *csv);
 
 /* ------------------------------------------------------------------------ */
+/* Interaction graphs                                                       */
+/* ------------------------------------------------------------------------ */
+
+/** The user-item interaction graph of a dataset as a normalised adjacency
+ *  matrix over n_users + n_items nodes: user u is node u, item i is node
+ *  n_users + i. Immutable once built; any number of threads may read it. */
+typedef struct rec_graph rec_graph;
+
+/** How the adjacency A (plus I with self-loops) is normalised. D is the
+ *  diagonal of row sums (degrees) of the matrix being normalised. */
+typedef enum rec_graph_norm {
+    /** D^-1/2 A D^-1/2: entry (u, i) is 1 / sqrt(d_u d_i). LightGCN's
+     *  propagation and the Laplacian of the NGCF paper. */
+    REC_GRAPH_SYMMETRIC = 0,
+    /** D^-1 A: each row averages its neighbours (the NGCF reference code's
+     *  "norm" adjacency, with self-loops). Not symmetric. */
+    REC_GRAPH_LEFT = 1,
+    /** A itself: every edge weighs 1. */
+    REC_GRAPH_NONE = 2
+} rec_graph_norm;
+
+typedef struct rec_graph_options {
+    uint32_t version;        /**< REC_GRAPH_OPTIONS_VERSION */
+    rec_graph_norm norm;     /**< default REC_GRAPH_SYMMETRIC */
+    /** 1: add the identity (a self-loop on every node) before normalising.
+     *  Default 0. */
+    int self_loops;
+} rec_graph_options;
+
+#define REC_GRAPH_OPTIONS_VERSION 1
+#define REC_GRAPH_OPTIONS_INIT { REC_GRAPH_OPTIONS_VERSION, REC_GRAPH_SYMMETRIC, 0 }
+/** Fills *opts with the defaults of REC_GRAPH_OPTIONS_INIT. */
+REC_API int rec_graph_options_init(rec_graph_options *opts);
+
+/**
+ * Builds the normalised bipartite adjacency of a dataset's interactions
+ * (every interaction is an edge between its user and its item; ratings are
+ * not used). A node without edges has an empty row (and only its self-loop,
+ * weight 1, with self_loops). opts may be NULL.
+ * REC_EINVAL for bad options, REC_ENOMEM, REC_ELIMIT if the node count does
+ * not fit in 32 bits.
+ */
+REC_API int rec_graph_new(rec_graph **out, const rec_dataset *ds,
+                          const rec_graph_options *opts);
+
+/** Releases a graph. Accepts NULL. */
+REC_API void rec_graph_free(rec_graph *graph);
+
+/** Number of nodes (n_users + n_items). 0 for NULL. */
+REC_API size_t rec_graph_n_nodes(const rec_graph *graph);
+/** Number of stored non-zero entries of the normalised matrix (twice the
+ *  interactions, plus one per node with self-loops). 0 for NULL. */
+REC_API size_t rec_graph_n_edges(const rec_graph *graph);
+
+/** Row `node` of the normalised matrix: the neighbours (ascending) and the
+ *  weights. Pointers into the graph, valid while it lives.
+ *  REC_EINVAL for NULL arguments or node >= n_nodes. */
+REC_API int rec_graph_neighbors(const rec_graph *graph, uint32_t node,
+                                const uint32_t **nodes, const float **weights,
+                                size_t *n);
+
+/**
+ * One propagation step over a caller's embeddings: out = M in, where M is
+ * the normalised matrix, or its transpose when `transpose` is non-zero (the
+ * backward pass of a step). in and out are n_nodes x dim row-major arrays
+ * without padding and must not overlap. threads = 0 means all online CPUs.
+ * Chain calls for several layers.
+ */
+REC_API int rec_graph_propagate(const rec_graph *graph, const float *in, float *out,
+                                size_t dim, int transpose, unsigned threads);
+
+/* ------------------------------------------------------------------------ */
 /* Model families and their hyperparameters                                 */
 /* ------------------------------------------------------------------------ */
 

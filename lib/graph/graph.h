@@ -1,0 +1,78 @@
+/* The normalised user-item adjacency and propagation over it: the sparse
+ * products behind graph models (LightGCN, NGCF, ...). */
+#ifndef REC_GRAPH_GRAPH_H
+#define REC_GRAPH_GRAPH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "librec/librec.h"
+#include "data/dataset.h"
+
+struct rec_graph {
+    size_t n_users, n_items, n_nodes;  /* users first, then items */
+    rec_graph_norm norm;
+    int self_loops;
+    size_t nnz;
+    /* CSR of M: row r holds the entries M[r, c], columns ascending. */
+    size_t *ptr;         /* n_nodes + 1 */
+    uint32_t *col;       /* nnz */
+    float *val;          /* nnz */
+    /* CSR of M^T. When M is symmetric these point at ptr/col/val. */
+    size_t *tptr;
+    uint32_t *tcol;
+    float *tval;
+    /* Number of interactions of each node (its degree in A, without the
+     * self-loop): what fold-in of a new node needs to normalise. */
+    uint32_t *degree;    /* n_nodes */
+    /* Row blocks with balanced non-zeros for multi-threaded products. */
+    size_t n_blocks;
+    uint32_t *block_start;  /* n_blocks + 1 row boundaries of M */
+    uint32_t *tblock_start; /* same for M^T (== block_start if symmetric) */
+};
+
+int rec_graph_build(struct rec_graph **out, const rec_dataset *ds, rec_graph_norm norm,
+                    int self_loops);
+void rec_graph_destroy(struct rec_graph *g);
+
+/* Dropout of messages during training, decided per entry without storing a
+ * mask: entry (r, c) of M (equivalently (c, r) of M^T) is kept or dropped by
+ * a hash of (seed, r, c), so the forward and backward products of one step
+ * drop the same entries. Kept entries are scaled by 1 / (1 - p). */
+typedef enum rec_dropout_mode {
+    REC_DROPOUT_NONE = 0,
+    REC_DROPOUT_EDGE = 1,   /* each entry independently (NGCF's "node dropout"
+                               as its code implements it, LightGCN's dropout) */
+    REC_DROPOUT_NODE = 2,   /* every message sent by a node (column c) together */
+} rec_dropout_mode;
+
+typedef struct rec_dropout {
+    rec_dropout_mode mode;
+    float p;                /* in [0, 1) */
+    uint64_t seed;          /* one per training step */
+} rec_dropout;
+
+/* out[r] = sum_c M[r, c] in[c] for every row r (M^T when transpose).
+ * Matrices have n_nodes rows of stride ld (a multiple of 16, rows aligned:
+ * core/layout.h) and in != out. drop may be NULL. Spread over `threads`
+ * threads by row blocks; the result does not depend on the thread count. */
+void rec_graph_spmm(const struct rec_graph *g, int transpose, const float *in,
+                    float *out, size_t ld, const rec_dropout *drop, unsigned threads);
+
+/* The same for the listed rows only (sorted, distinct); other rows of out are
+ * not touched. */
+void rec_graph_spmm_rows(const struct rec_graph *g, int transpose,
+                         const uint32_t *rows, size_t n_rows, const float *in,
+                         float *out, size_t ld, const rec_dropout *drop,
+                         unsigned threads);
+
+/* out += M^T restricted to the listed rows of in: for each listed row r and
+ * each entry M[r, c], out[c] += M[r, c] in[r] (with transpose, M instead of
+ * M^T). This is the product with a matrix that is zero outside `rows`, at a
+ * cost proportional to those rows' entries: the first step of a backward
+ * pass from a mini-batch. Single-threaded. */
+void rec_graph_scatter_rows(const struct rec_graph *g, int transpose,
+                            const uint32_t *rows, size_t n_rows, const float *in,
+                            float *out, size_t ld, const rec_dropout *drop);
+
+#endif
