@@ -42,8 +42,22 @@ static void assert_same_model(const rec_model *a, const rec_model *b)
     ck_assert(memcmp(x->U, y->U, x->n_users * x->ld * sizeof(float)) == 0);
     ck_assert(memcmp(x->V, y->V, x->n_items * x->ld * sizeof(float)) == 0);
     ck_assert_str_eq(a->family->name, b->family->name);
-    ck_assert_uint_eq(a->epochs, b->epochs);
-    ck_assert(a->final_loss == b->final_loss || (isnan(a->final_loss) && isnan(b->final_loss)));
+    const rec_train_summary *sa = &a->summary, *sb = &b->summary;
+    ck_assert_uint_eq(sa->epochs, sb->epochs);
+    ck_assert_uint_eq(sa->best_epoch, sb->best_epoch);
+    ck_assert_uint_eq(sa->eval_k, sb->eval_k);
+    ck_assert(sa->final_loss == sb->final_loss || (isnan(sa->final_loss) && isnan(sb->final_loss)));
+    ck_assert(sa->valid_recall == sb->valid_recall ||
+              (isnan(sa->valid_recall) && isnan(sb->valid_recall)));
+    ck_assert_uint_eq(a->tensors.n, b->tensors.n);
+    for (size_t k = 0; k < a->tensors.n; k++) {
+        const rec_tensor *ta = &a->tensors.t[k];
+        const rec_tensor *tb = rec_tensors_find(&b->tensors, ta->name);
+        ck_assert_ptr_nonnull(tb);
+        ck_assert_uint_eq(ta->rows, tb->rows);
+        ck_assert_uint_eq(ta->cols, tb->cols);
+        ck_assert(memcmp(ta->data, tb->data, ta->rows * ta->ld * sizeof(float)) == 0);
+    }
     ck_assert_uint_eq(a->n_settings, b->n_settings);
     for (size_t k = 0; k < a->n_settings; k++) {
         ck_assert_str_eq(a->settings[k].name, b->settings[k].name);

@@ -248,7 +248,7 @@ START_TEST(test_mf_deterministic)
         ck_assert(memcmp(a->serving.U, b->serving.U, bytes) == 0);
         bytes = a->serving.n_items * a->serving.ld * sizeof(float);
         ck_assert(memcmp(a->serving.V, b->serving.V, bytes) == 0);
-        ck_assert(a->final_loss == b->final_loss);
+        ck_assert(a->summary.final_loss == b->summary.final_loss);
         /* Saved files are identical byte for byte. */
         char *pa = rec_test_path("det_a.rec"), *pb = rec_test_path("det_b.rec");
         ck_assert_rec(rec_model_save(a, pa, NULL), REC_OK, NULL);
@@ -300,8 +300,8 @@ START_TEST(test_mf_progress_and_cancel)
     rec_model *m = NULL;
     ck_assert_rec(rec_model_train(&m, ds, o), REC_OK, NULL);
     ck_assert_uint_eq(log.calls, 6);
-    ck_assert_uint_eq(m->epochs, 6);
-    ck_assert(m->final_loss == log.last_loss);
+    ck_assert_uint_eq(m->summary.epochs, 6);
+    ck_assert(m->summary.final_loss == log.last_loss);
     rec_model_free(m);
 
     log = (progress_log){ 0, 2, 0 };
@@ -393,6 +393,94 @@ START_TEST(test_mf_beats_popularity)
 }
 END_TEST
 
+typedef struct eval_log {
+    unsigned n;
+    unsigned epoch[1000];
+    double recall[1000];
+    unsigned best_epoch_reported;
+} eval_log;
+
+static int log_evaluations(void *p, const rec_progress *pr)
+{
+    eval_log *l = p;
+    ck_assert_uint_ge(pr->version, 2);
+    if (pr->evaluated) {
+        ck_assert(isfinite(pr->valid_recall) && isfinite(pr->valid_ndcg));
+        ck_assert(pr->eval_seconds >= 0);
+        l->epoch[l->n] = pr->epoch;
+        l->recall[l->n++] = pr->valid_recall;
+    } else {
+        ck_assert(isnan(pr->valid_recall));
+    }
+    l->best_epoch_reported = pr->best_epoch;
+    return 0;
+}
+
+/* With validation data the model returned is the one of the best
+ * evaluation, and training stops after early_stop evaluations without
+ * improvement. */
+START_TEST(test_validation_keeps_best_and_stops_early)
+{
+    rec_dataset *all = rec_test_groups_dataset(300, 150, 5, 20, 8);
+    rec_dataset *tr = NULL, *va = NULL;
+    ck_assert_rec(rec_dataset_split(&tr, &va, all, NULL), REC_OK, NULL);
+    rec_train_options *o = NULL;
+    ck_assert_rec(rec_train_options_new(&o, "mf"), REC_OK, NULL);
+    static const char *const set[] = { "threads", "1", "epochs", "300", "eval_every", "2",
+                                       "early_stop", "3", "lr", "0.1", "reg", "0", NULL };
+    for (size_t k = 0; set[k]; k += 2)
+        ck_assert_rec(rec_train_options_set(o, set[k], set[k + 1]), REC_OK, NULL);
+    ck_assert_rec(rec_train_options_set_validation(o, va), REC_OK, NULL);
+    eval_log log;
+    memset(&log, 0, sizeof log);
+    ck_assert_rec(rec_train_options_set_progress(o, log_evaluations, &log), REC_OK, NULL);
+    rec_model *m = NULL;
+    ck_assert_rec(rec_model_train(&m, tr, o), REC_OK, NULL);
+
+    /* The best of the logged evaluations is the one kept. */
+    unsigned best = 0;
+    for (unsigned k = 1; k < log.n; k++)
+        if (log.recall[k] > log.recall[best])
+            best = k;
+    rec_model_info info = REC_MODEL_INFO_INIT;
+    ck_assert_rec(rec_model_info_get(m, &info), REC_OK, NULL);
+    ck_assert_uint_eq(info.best_epoch, log.epoch[best]);
+    ck_assert_uint_eq(log.best_epoch_reported, log.epoch[best]);
+    ck_assert(info.valid_recall == log.recall[best]);
+    ck_assert_uint_eq(info.eval_k, 20);
+    /* Evaluating the returned model gives that recall again. */
+    rec_eval *ev = NULL;
+    ck_assert_rec(rec_eval_run(&ev, m, NULL, va, NULL), REC_OK, NULL);
+    double r;
+    ck_assert_rec(rec_eval_get(ev, "recall@20", &r), REC_OK, NULL);
+    ck_assert(r == info.valid_recall);
+    rec_eval_free(ev);
+    /* Without regularisation and with a large step the model overfits, so
+     * training stops early, exactly three evaluations after the best. (The
+     * run is deterministic: one thread, fixed seed.) */
+    ck_assert_uint_lt(info.epochs, 300);
+    ck_assert_uint_eq(log.n - 1 - best, 3);
+    ck_assert_uint_eq(info.epochs, log.epoch[log.n - 1]);
+    /* Every second epoch was evaluated, and the last one. */
+    for (unsigned k = 0; k + 1 < log.n; k++)
+        ck_assert_uint_eq(log.epoch[k], 2 * (k + 1));
+
+    /* Validation data of another id space is refused. */
+    rec_model_free(m);
+    rec_dataset *stranger = rec_test_groups_dataset(10, 10, 2, 3, 1);
+    ck_assert_rec(rec_train_options_set_validation(o, stranger), REC_OK, NULL);
+    ck_assert_rec(rec_model_train(&m, tr, o), REC_EINVAL, "validation");
+    ck_assert_ptr_null(m);
+    rec_dataset_free(stranger);
+    ck_assert_rec(rec_train_options_set_validation(o, NULL), REC_OK, NULL);
+    ck_assert_rec(rec_train_options_set_validation(NULL, va), REC_EINVAL, "opts");
+    rec_train_options_free(o);
+    rec_dataset_free(all);
+    rec_dataset_free(tr);
+    rec_dataset_free(va);
+}
+END_TEST
+
 /* Every allocation failure during training comes back as REC_ENOMEM. */
 START_TEST(test_train_allocation_failures)
 {
@@ -441,6 +529,7 @@ Suite *rec_test_suite(void)
     tcase_add_test(tc, test_mf_divergence_is_an_error);
     tcase_add_test(tc, test_empty_training_set);
     tcase_add_test(tc, test_mf_beats_popularity);
+    tcase_add_test(tc, test_validation_keeps_best_and_stops_early);
     tcase_add_test(tc, test_train_allocation_failures);
     suite_add_tcase(s, tc);
     return s;

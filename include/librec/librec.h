@@ -466,17 +466,31 @@ REC_API int rec_family_param(const char *family, size_t index,
 /* Training                                                                 */
 /* ------------------------------------------------------------------------ */
 
-/** Progress of training, passed to a rec_progress_fn once per epoch. */
+/** Progress of training, passed to a rec_progress_fn once per epoch. The
+ *  library fills every field of its own version; a caller reads the fields
+ *  its version has (check `version` before reading fields of version 2). */
 typedef struct rec_progress {
     uint32_t version;     /**< REC_PROGRESS_VERSION of the library */
     unsigned epoch;       /**< epochs done, 1-based */
-    unsigned epochs;      /**< epochs planned */
+    unsigned epochs;      /**< epochs planned (the most, with early stopping) */
     double loss;          /**< mean training loss of this epoch */
-    double seconds;       /**< wall time of this epoch */
+    double seconds;       /**< wall time of this epoch (without evaluation) */
     double total_seconds; /**< wall time since training started */
+    /* version 2 */
+    int evaluated;        /**< 1 if the model was evaluated after this epoch */
+    double valid_recall;  /**< Recall@eval_k on the validation data, or NaN */
+    double valid_ndcg;    /**< NDCG@eval_k on the validation data, or NaN */
+    unsigned best_epoch;  /**< epoch of the best evaluation so far (0: none) */
+    double eval_seconds;  /**< wall time of this evaluation (0 if none) */
+    /** The epoch's time by phase; phases a model family does not separate
+     *  are 0 (MF's fused loop reports nothing here). */
+    double sample_seconds;
+    double forward_seconds;
+    double backward_seconds;
+    double update_seconds;
 } rec_progress;
 
-#define REC_PROGRESS_VERSION 1
+#define REC_PROGRESS_VERSION 2
 
 /** Called after every epoch. Return 0 to go on, non-zero to stop training:
  *  rec_model_train() then fails with REC_ECANCELED. */
@@ -508,6 +522,20 @@ REC_API int rec_train_options_get(const rec_train_options *opts,
 REC_API int rec_train_options_set_progress(rec_train_options *opts,
                                            rec_progress_fn fn,
                                            void *user_data);
+
+/**
+ * Sets (or with valid = NULL, clears) validation data for evaluation during
+ * training: families that train in epochs then compute Recall and NDCG at
+ * the cut-off `eval_k` on it every `eval_every` epochs and after the last,
+ * stop after `early_stop` evaluations without a better Recall (0: never),
+ * and return the model of the best evaluation (rec_model_info_get reports
+ * which epoch that was). The training items of each user are excluded from
+ * the ranking, as in rec_eval_run(). The options keep a reference to
+ * `valid`, which must be in the training dataset's id space (load it with
+ * the training dataset as `ref`; checked by rec_model_train()).
+ */
+REC_API int rec_train_options_set_validation(rec_train_options *opts,
+                                             const rec_dataset *valid);
 
 /** Releases training options. Accepts NULL. */
 REC_API void rec_train_options_free(rec_train_options *opts);
@@ -561,10 +589,17 @@ typedef struct rec_model_info {
     size_t n_interactions;  /**< training interactions kept */
     unsigned epochs;        /**< epochs trained */
     double final_loss;      /**< mean loss of the last epoch (NaN if none) */
+    /* version 2 */
+    unsigned best_epoch;    /**< the epoch whose state the model holds */
+    unsigned eval_k;        /**< cut-off of the validation measures (0: none) */
+    double valid_recall;    /**< Recall@eval_k at best_epoch (NaN: none) */
+    double valid_ndcg;      /**< NDCG@eval_k at best_epoch (NaN: none) */
+    int can_fold_in;        /**< 1 if rec_model_fold_in() works on this model */
 } rec_model_info;
 
-#define REC_MODEL_INFO_VERSION 1
-#define REC_MODEL_INFO_INIT { REC_MODEL_INFO_VERSION, NULL, 0, 0, 0, REC_SCORING_DOT, 0, 0, 0, 0, 0.0 }
+#define REC_MODEL_INFO_VERSION 2
+#define REC_MODEL_INFO_INIT \
+    { REC_MODEL_INFO_VERSION, NULL, 0, 0, 0, REC_SCORING_DOT, 0, 0, 0, 0, 0.0, 0, 0, 0.0, 0.0, 0 }
 /** Fills the fields of *info that info->version has. */
 REC_API int rec_model_info_get(const rec_model *model, rec_model_info *info);
 
@@ -623,6 +658,35 @@ REC_API int rec_model_recommend_ext(const rec_model *model, const char *user,
                                     const rec_recommend_options *opts,
                                     const char **items, float *scores,
                                     size_t *n_out);
+
+/* ------------------------------------------------------------------------ */
+/* Users who were not in training                                           */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Folds in a user who was not in the training data, from the dense ids of
+ * the items they interacted with (duplicates are ignored): writes the user's
+ * vector in the model's serving space, rec_model_dim() floats, into
+ * `vector`. The model is not changed. How the vector is derived depends on
+ * the model family (docs/models.md): graph models propagate the user's
+ * items through their trained layers. REC_EUNSUPPORTED for families that do
+ * not offer fold-in in this version (rec_model_info.can_fold_in), REC_EINVAL
+ * for NULL arguments or item ids out of range. n = 0 is allowed.
+ */
+REC_API int rec_model_fold_in(const rec_model *model, const uint32_t *items,
+                              size_t n, float *vector);
+
+/** rec_model_score() for a user given by a vector (rec_model_dim() floats,
+ *  e.g. from rec_model_fold_in()). */
+REC_API int rec_model_score_vector(const rec_model *model, const float *vector,
+                                   const uint32_t *items, size_t n, float *scores);
+
+/** rec_model_recommend() for a user given by a vector. opts->exclude_train
+ *  does not apply (the user has no training items); pass the items to leave
+ *  out, e.g. those folded in, as opts->blocklist. */
+REC_API int rec_model_recommend_vector(const rec_model *model, const float *vector,
+                                       size_t k, const rec_recommend_options *opts,
+                                       uint32_t *items, float *scores, size_t *n_out);
 
 /* ------------------------------------------------------------------------ */
 /* Evaluation                                                               */

@@ -7,9 +7,11 @@
 
 #include "api/api_util.h"
 #include "core/alloc.h"
+#include "core/layout.h"
 #include "core/parse.h"
 #include "model/model.h"
 #include "model/recommend.h"
+#include "train/train.h"
 
 /* ---- Families ---- */
 
@@ -140,8 +142,19 @@ int rec_train_options_set_progress(rec_train_options *opts, rec_progress_fn fn_,
     return REC_OK;
 }
 
+int rec_train_options_set_validation(rec_train_options *opts, const rec_dataset *valid)
+{
+    REC_CHECK_NULL("rec_train_options_set_validation", opts);
+    rec_dataset_release(opts->valid);
+    opts->valid = valid ? rec_dataset_retain(valid) : NULL;
+    return REC_OK;
+}
+
 void rec_train_options_free(rec_train_options *opts)
 {
+    if (!opts)
+        return;
+    rec_dataset_release(opts->valid);
     rec_free(opts);
 }
 
@@ -155,7 +168,7 @@ int rec_model_train(rec_model **out, const rec_dataset *train,
     *out = NULL;
     REC_CHECK_NULL(fn, train);
     REC_CHECK_NULL(fn, opts);
-    return rec_model_build(out, train, opts);
+    return rec_train_model(out, train, opts);
 }
 
 void rec_model_free(rec_model *model)
@@ -199,8 +212,15 @@ int rec_model_info_get(const rec_model *model, rec_model_info *info)
     info->has_item_bias = model->serving.item_bias != NULL;
     info->has_interactions = model->has_interactions;
     info->n_interactions = model->train->nnz;
-    info->epochs = model->epochs;
-    info->final_loss = model->final_loss;
+    info->epochs = model->summary.epochs;
+    info->final_loss = model->summary.final_loss;
+    if (info->version >= 2) {
+        info->best_epoch = model->summary.best_epoch;
+        info->eval_k = model->summary.eval_k;
+        info->valid_recall = model->summary.valid_recall;
+        info->valid_ndcg = model->summary.valid_ndcg;
+        info->can_fold_in = model->family->fold_in != NULL;
+    }
     return REC_OK;
 }
 
@@ -244,8 +264,9 @@ int rec_model_score(const rec_model *model, uint32_t user, const uint32_t *items
             return rec_error(REC_EINVAL, "%s: items[%zu] = %u is out of range (the model "
                              "has %zu items)", fn, j, (unsigned)items[j],
                              model->serving.n_items);
+    const float *u = rec_serving_user(&model->serving, user);
     for (size_t j = 0; j < n; j++)
-        scores[j] = rec_serving_score(&model->serving, user, items[j]);
+        scores[j] = rec_serving_score(&model->serving, u, items[j]);
     return REC_OK;
 }
 
@@ -256,9 +277,12 @@ int rec_recommend_options_init(rec_recommend_options *opts)
     return REC_OK;
 }
 
-/* Validates options and runs the selection into a temporary buffer. */
-static int recommend(const char *fn, const rec_model *m, uint32_t user, size_t k,
-                     const rec_recommend_options *opts, rec_scored **out, size_t *n)
+/* Validates options and runs the selection for the user vector u into a
+ * temporary buffer. user: the dense user whose training items exclude_train
+ * removes, or UINT32_MAX for a vector without training items. */
+static int recommend(const char *fn, const rec_model *m, const float *u, uint32_t user,
+                     size_t k, const rec_recommend_options *opts, rec_scored **out,
+                     size_t *n)
 {
     static const rec_recommend_options defaults = REC_RECOMMEND_OPTIONS_INIT;
     *out = NULL;
@@ -276,23 +300,39 @@ static int recommend(const char *fn, const rec_model *m, uint32_t user, size_t k
             return rec_error(REC_EINVAL, "%s: opts->blocklist[%zu] = %u is out of range "
                              "(the model has %zu items)", fn, j,
                              (unsigned)opts->blocklist[j], m->serving.n_items);
-    if (opts->exclude_train && !m->has_interactions)
-        return rec_error(REC_EINVAL, "%s: the model was saved without its training "
-                         "interactions, so they cannot be excluded; set "
-                         "opts->exclude_train = 0", fn);
+    const uint32_t *seen = NULL;
+    size_t n_seen = 0;
+    if (opts->exclude_train && user != UINT32_MAX) {
+        if (!m->has_interactions)
+            return rec_error(REC_EINVAL, "%s: the model was saved without its training "
+                             "interactions, so they cannot be excluded; set "
+                             "opts->exclude_train = 0", fn);
+        seen = m->train->user_items + m->train->user_ptr[user];
+        n_seen = m->train->user_ptr[user + 1] - m->train->user_ptr[user];
+    }
     size_t cap = k < m->serving.n_items ? k : m->serving.n_items;
     if (cap == 0)
         return REC_OK;
     *out = rec_malloc_array(cap, sizeof **out);
     if (!*out)
         return rec_error_nomem();
-    rc = rec_recommend_items(&m->serving, opts->exclude_train ? m->train : NULL, user,
-                             cap, opts->blocklist, opts->n_blocklist, *out, n);
+    rc = rec_recommend_items(&m->serving, u, seen, n_seen, cap, opts->blocklist,
+                             opts->n_blocklist, *out, n);
     if (rc != REC_OK) {
         rec_free(*out);
         *out = NULL;
     }
     return rc;
+}
+
+/* Copies the k best into the caller's arrays. */
+static void copy_best(const rec_scored *best, size_t n, uint32_t *items, float *scores)
+{
+    for (size_t j = 0; j < n; j++) {
+        items[j] = best[j].item;
+        if (scores)
+            scores[j] = best[j].score;
+    }
 }
 
 int rec_model_recommend(const rec_model *model, uint32_t user, size_t k,
@@ -310,13 +350,11 @@ int rec_model_recommend(const rec_model *model, uint32_t user, size_t k,
         REC_CHECK_NULL(fn, items);
     rec_scored *best;
     size_t n;
-    if ((rc = recommend(fn, model, user, k, opts, &best, &n)) != REC_OK)
+    rc = recommend(fn, model, rec_serving_user(&model->serving, user), user, k, opts, &best,
+                   &n);
+    if (rc != REC_OK)
         return rc;
-    for (size_t j = 0; j < n; j++) {
-        items[j] = best[j].item;
-        if (scores)
-            scores[j] = best[j].score;
-    }
+    copy_best(best, n, items, scores);
     *n_out = n;
     rec_free(best);
     return REC_OK;
@@ -353,7 +391,7 @@ int rec_model_score_ext(const rec_model *model, const char *user,
         uint32_t i;
         if ((rc = find_id(fn, model->train->items, "item", items[j], &i)) != REC_OK)
             return rc;
-        scores[j] = rec_serving_score(&model->serving, u, i);
+        scores[j] = rec_serving_score(&model->serving, rec_serving_user(&model->serving, u), i);
     }
     return REC_OK;
 }
@@ -375,13 +413,95 @@ int rec_model_recommend_ext(const rec_model *model, const char *user, size_t k,
         return rc;
     rec_scored *best;
     size_t n;
-    if ((rc = recommend(fn, model, u, k, opts, &best, &n)) != REC_OK)
+    if ((rc = recommend(fn, model, rec_serving_user(&model->serving, u), u, k, opts, &best,
+                        &n)) != REC_OK)
         return rc;
     for (size_t j = 0; j < n; j++) {
         items[j] = rec_idmap_get(model->train->items, best[j].item);
         if (scores)
             scores[j] = best[j].score;
     }
+    *n_out = n;
+    rec_free(best);
+    return REC_OK;
+}
+
+/* ---- Users who were not in training ---- */
+
+/* The caller's unpadded vector in the row layout, in a new aligned buffer. */
+static float *padded_vector(const rec_model *m, const float *vector)
+{
+    float *u = rec_aligned_alloc(m->serving.ld, sizeof(float));
+    if (!u)
+        return NULL;
+    memset(u, 0, m->serving.ld * sizeof(float));
+    memcpy(u, vector, m->serving.dim * sizeof(float));
+    return u;
+}
+
+int rec_model_fold_in(const rec_model *model, const uint32_t *items, size_t n, float *vector)
+{
+    static const char fn[] = "rec_model_fold_in";
+    REC_CHECK_NULL(fn, model);
+    REC_CHECK_NULL(fn, vector);
+    if (n)
+        REC_CHECK_NULL(fn, items);
+    if (!model->family->fold_in)
+        return rec_error(REC_EUNSUPPORTED, "%s: model family '%s' does not offer fold-in "
+                         "in this version", fn, model->family->name);
+    for (size_t j = 0; j < n; j++)
+        if (items[j] >= model->serving.n_items)
+            return rec_error(REC_EINVAL, "%s: items[%zu] = %u is out of range (the model "
+                             "has %zu items)", fn, j, (unsigned)items[j],
+                             model->serving.n_items);
+    return model->family->fold_in(model, items, n, vector);
+}
+
+int rec_model_score_vector(const rec_model *model, const float *vector,
+                           const uint32_t *items, size_t n, float *scores)
+{
+    static const char fn[] = "rec_model_score_vector";
+    REC_CHECK_NULL(fn, model);
+    REC_CHECK_NULL(fn, vector);
+    if (n == 0)
+        return REC_OK;
+    REC_CHECK_NULL(fn, items);
+    REC_CHECK_NULL(fn, scores);
+    for (size_t j = 0; j < n; j++)
+        if (items[j] >= model->serving.n_items)
+            return rec_error(REC_EINVAL, "%s: items[%zu] = %u is out of range (the model "
+                             "has %zu items)", fn, j, (unsigned)items[j],
+                             model->serving.n_items);
+    float *u = padded_vector(model, vector);
+    if (!u)
+        return rec_error_nomem();
+    for (size_t j = 0; j < n; j++)
+        scores[j] = rec_serving_score(&model->serving, u, items[j]);
+    rec_free(u);
+    return REC_OK;
+}
+
+int rec_model_recommend_vector(const rec_model *model, const float *vector, size_t k,
+                               const rec_recommend_options *opts, uint32_t *items,
+                               float *scores, size_t *n_out)
+{
+    static const char fn[] = "rec_model_recommend_vector";
+    REC_CHECK_NULL(fn, n_out);
+    *n_out = 0;
+    REC_CHECK_NULL(fn, model);
+    REC_CHECK_NULL(fn, vector);
+    if (k > 0)
+        REC_CHECK_NULL(fn, items);
+    float *u = padded_vector(model, vector);
+    if (!u)
+        return rec_error_nomem();
+    rec_scored *best;
+    size_t n;
+    int rc = recommend(fn, model, u, UINT32_MAX, k, opts, &best, &n);
+    rec_free(u);
+    if (rc != REC_OK)
+        return rc;
+    copy_best(best, n, items, scores);
     *n_out = n;
     rec_free(best);
     return REC_OK;

@@ -56,7 +56,12 @@ enum rec_section_kind {
     REC_SEC_ITEM_BIAS = 7,   /* n_items float32 (optional) */
     REC_SEC_TRAIN_PTR = 8,   /* n_users + 1 uint64 (optional, with 9) */
     REC_SEC_TRAIN_ITEMS = 9, /* nnz uint32 */
+    REC_SEC_SUMMARY = 10,    /* rec_file_summary (optional) */
+    REC_SEC_TENSORS = 11,    /* family tensors for fold-in (optional) */
 };
+
+/* The highest section kind this reader knows. */
+#define REC_SEC_LAST REC_SEC_TENSORS
 
 typedef struct rec_file_meta {
     char family[REC_FAMILY_NAME_MAX]; /* NUL-padded */
@@ -72,7 +77,30 @@ typedef struct rec_file_meta {
     double final_loss;
 } rec_file_meta;
 
+/* How training went: which epoch the saved state comes from and what it
+ * scored on validation data. */
+typedef struct rec_file_summary {
+    uint32_t best_epoch;
+    uint32_t eval_k;             /* 0: no validation */
+    double valid_recall;         /* NaN without validation */
+    double valid_ndcg;
+    uint8_t reserved[8];         /* 0 */
+} rec_file_summary;
+
+/* The tensors section: a u32 count, a u32 zero, then `count` entries, then
+ * each tensor's rows x ld float32 at its offset (from the section's start, a
+ * multiple of 64, ascending, without overlap). ld is cols rounded up to 16
+ * and the padding columns are zero. */
+typedef struct rec_file_tensor {
+    char name[48];               /* NUL-padded */
+    uint64_t rows;
+    uint64_t cols;
+    uint64_t offset;
+} rec_file_tensor;
+
 _Static_assert(sizeof(rec_file_header) == 64, "header layout");
+_Static_assert(sizeof(rec_file_summary) == 32, "summary layout");
+_Static_assert(sizeof(rec_file_tensor) == 72, "tensor entry layout");
 _Static_assert(sizeof(rec_file_section) == 32, "section layout");
 _Static_assert(sizeof(rec_file_meta) == 96, "meta layout");
 

@@ -8,6 +8,7 @@
 #include "core/crc32c.h"
 #include "core/error.h"
 #include "io/format.h"
+#include "core/layout.h"
 #include "io/model_file.h"
 
 typedef struct reader {
@@ -16,7 +17,7 @@ typedef struct reader {
     uint64_t size;                 /* actual file size */
     rec_file_header h;
     rec_file_section table[REC_FILE_MAX_SECTIONS];
-    const rec_file_section *by_kind[REC_SEC_TRAIN_ITEMS + 1];
+    const rec_file_section *by_kind[REC_SEC_LAST + 1];
     rec_file_meta meta;
 } reader;
 
@@ -32,6 +33,8 @@ static const char *section_name(uint32_t kind)
     case REC_SEC_ITEM_BIAS:   return "item bias";
     case REC_SEC_TRAIN_PTR:   return "training row offsets";
     case REC_SEC_TRAIN_ITEMS: return "training items";
+    case REC_SEC_SUMMARY:     return "training summary";
+    case REC_SEC_TENSORS:     return "tensors";
     default:                  return "unknown";
     }
 }
@@ -121,7 +124,7 @@ static int check_table(reader *r)
             return CORRUPT(r, "section %u (%s) has an invalid position or size", k,
                            section_name(s->kind));
         prev_end = s->offset + s->size;
-        if (s->kind >= REC_SEC_META && s->kind <= REC_SEC_TRAIN_ITEMS) {
+        if (s->kind >= REC_SEC_META && s->kind <= REC_SEC_LAST) {
             if (r->by_kind[s->kind])
                 return CORRUPT(r, "section %s appears twice", section_name(s->kind));
             r->by_kind[s->kind] = s;
@@ -274,15 +277,6 @@ static int read_idmap(reader *r, uint32_t kind, uint64_t n, rec_idmap **out)
     return rc;
 }
 
-static void free_settings(rec_setting *s, size_t n)
-{
-    for (size_t k = 0; s && k < n; k++) {
-        rec_free(s[k].name);
-        rec_free(s[k].value);
-    }
-    rec_free(s);
-}
-
 static int read_settings(reader *r, rec_setting **out, size_t *n_out)
 {
     const rec_file_section *s = r->by_kind[REC_SEC_SETTINGS];
@@ -322,7 +316,7 @@ static int read_settings(reader *r, rec_setting **out, size_t *n_out)
         rc = CORRUPT(r, "trailing bytes in the settings section");
     rec_free(blob);
     if (rc != REC_OK) {
-        free_settings(set, count);
+        rec_settings_free(set, count);
         return rc;
     }
     *out = set;
@@ -355,6 +349,102 @@ static int read_train(reader *r, rec_idmap *users, rec_idmap *items, rec_dataset
     rec_idmap_release(items);
     if (rc == REC_EINVAL)
         rc = rec_error_context(REC_ECORRUPT, "%s: training interactions: ", r->path);
+    return rc;
+}
+
+/* The training summary; without the section (files of models trained
+ * without validation may still have it) the saved state is the last epoch's. */
+static int read_summary(reader *r, rec_train_summary *sum)
+{
+    sum->epochs = r->meta.epochs;
+    sum->final_loss = r->meta.final_loss;
+    sum->best_epoch = r->meta.epochs;
+    sum->eval_k = 0;
+    sum->valid_recall = NAN;
+    sum->valid_ndcg = NAN;
+    const rec_file_section *s = r->by_kind[REC_SEC_SUMMARY];
+    if (!s)
+        return REC_OK;
+    rec_file_summary fs;
+    if (s->size != sizeof fs)
+        return CORRUPT(r, "the training summary section has %llu bytes",
+                       (unsigned long long)s->size);
+    int rc = read_section(r, s, &fs);
+    if (rc != REC_OK)
+        return rc;
+    if (fs.best_epoch > r->meta.epochs || !all_zero(fs.reserved, sizeof fs.reserved) ||
+        (fs.eval_k == 0) != isnan(fs.valid_recall))
+        return CORRUPT(r, "invalid training summary");
+    sum->best_epoch = fs.best_epoch;
+    sum->eval_k = fs.eval_k;
+    sum->valid_recall = fs.valid_recall;
+    sum->valid_ndcg = fs.valid_ndcg;
+    return REC_OK;
+}
+
+/* Checks one tensor entry against the section and returns its byte size. */
+static int check_tensor(reader *r, const rec_file_tensor *t, size_t k, uint64_t section,
+                        uint64_t *prev_end, uint64_t *bytes)
+{
+    if (!memchr(t->name, '\0', sizeof t->name) || t->name[0] == '\0')
+        return CORRUPT(r, "tensor %zu has an invalid name", k);
+    size_t len = strlen(t->name);
+    if (!all_zero((const unsigned char *)t->name + len, sizeof t->name - len))
+        return CORRUPT(r, "tensor %zu has an invalid name", k);
+    if (t->cols == 0 || t->cols > REC_DIM_MAX || t->rows > REC_IDMAP_MAX)
+        return CORRUPT(r, "tensor '%s' has an invalid shape", t->name);
+    uint64_t size = t->rows * rec_ld_for((size_t)t->cols) * sizeof(float);
+    if (t->offset % REC_FILE_ALIGN || t->offset < *prev_end || size > section ||
+        t->offset > section - size)
+        return CORRUPT(r, "tensor '%s' has an invalid position", t->name);
+    *prev_end = t->offset + size;
+    *bytes = size;
+    return REC_OK;
+}
+
+/* The family tensors: the whole section is read (its CRC checked) and each
+ * tensor copied into an aligned buffer of its own. */
+static int read_tensors(reader *r, rec_tensors *ts)
+{
+    memset(ts, 0, sizeof *ts);
+    const rec_file_section *s = r->by_kind[REC_SEC_TENSORS];
+    if (!s)
+        return REC_OK;
+    if (s->size < 8)
+        return CORRUPT(r, "the tensors section is too short");
+    unsigned char *blob = rec_aligned_alloc((size_t)s->size, 1);
+    if (!blob)
+        return rec_error_nomem();
+    int rc = read_section(r, s, blob);
+    uint32_t count = 0, zero = 0;
+    if (rc == REC_OK) {
+        memcpy(&count, blob, 4);
+        memcpy(&zero, blob + 4, 4);
+        if (zero || count == 0 || count > 64 || 8 + (uint64_t)count * sizeof(rec_file_tensor) > s->size)
+            rc = CORRUPT(r, "invalid tensor count");
+    }
+    uint64_t prev_end = 8 + (uint64_t)count * sizeof(rec_file_tensor);
+    for (uint32_t k = 0; rc == REC_OK && k < count; k++) {
+        rec_file_tensor t;
+        memcpy(&t, blob + 8 + k * sizeof t, sizeof t);
+        uint64_t bytes = 0;
+        if ((rc = check_tensor(r, &t, k, s->size, &prev_end, &bytes)) != REC_OK)
+            break;
+        float *data;
+        if ((rc = rec_tensors_add(ts, t.name, (size_t)t.rows, (size_t)t.cols, &data)) != REC_OK) {
+            if (rc == REC_EINVAL)
+                rc = CORRUPT(r, "tensor '%s' appears twice", t.name);
+            break;
+        }
+        memcpy(data, blob + t.offset, (size_t)bytes);
+        size_t ld = rec_ld_for((size_t)t.cols);
+        for (size_t e = 0; e < t.rows * ld && rc == REC_OK; e++)
+            if (e % ld < t.cols ? !isfinite(data[e]) : data[e] != 0.0f)
+                rc = CORRUPT(r, "tensor '%s' holds an invalid value", t.name);
+    }
+    rec_free(blob);
+    if (rc != REC_OK)
+        rec_tensors_free(ts);
     return rc;
 }
 
@@ -402,11 +492,18 @@ static int load(reader *r, rec_model **out)
         rec_idmap_release(users);
         goto fail;
     }
+    rec_train_summary summary;
+    rec_tensors tensors;
+    memset(&tensors, 0, sizeof tensors);
     if ((rc = read_train(r, users, items, &train)) ||
         (rc = read_settings(r, &settings, &n_settings)))
         goto fail;
-    return rec_model_assemble(out, family, &s, train, (int)r->meta.has_interactions,
-                              settings, n_settings, r->meta.epochs, r->meta.final_loss);
+    if ((rc = read_summary(r, &summary)) || (rc = read_tensors(r, &tensors))) {
+        rec_settings_free(settings, n_settings);
+        goto fail;
+    }
+    return rec_model_assemble(out, family, &s, &tensors, train,
+                              (int)r->meta.has_interactions, settings, n_settings, &summary);
 fail:
     rec_serving_free(&s);
     rec_dataset_release(train);

@@ -33,4 +33,18 @@
       "sgd: per-sample steps, lock-free across threads; adam: lazy sparse " \
       "Adam on mini-batches" }
 
+/* Evaluation during training, for families that train in epochs. They act
+ * only when validation data is given (rec_train_options_set_validation). */
+#define REC_PARAM_EVAL_EVERY \
+    { "eval_every", REC_PARAM_INT, "20", 1, 1000000, 0, 0, NULL, "[1, 1000000]", \
+      "evaluate on the validation data every this many epochs (and after the last)" }
+#define REC_PARAM_EARLY_STOP \
+    { "early_stop", REC_PARAM_INT, "5", 0, 1000000, 0, 0, NULL, "[0, 1000000]", \
+      "stop after this many evaluations without a better Recall@eval_k (0: never); " \
+      "the best model is kept" }
+#define REC_PARAM_EVAL_K \
+    { "eval_k", REC_PARAM_INT, "20", 1, 100000, 0, 0, NULL, "[1, 100000]", \
+      "cut-off of the Recall and NDCG computed during training" }
+#define REC_PARAMS_EVALUATION REC_PARAM_EVAL_EVERY, REC_PARAM_EARLY_STOP, REC_PARAM_EVAL_K
+
 #endif

@@ -36,22 +36,13 @@ int64_t rec_opt_int(const rec_train_options *o, const char *name)
     return v ? v->i : 0;
 }
 
+int rec_opt_has(const rec_train_options *o, const char *name)
+{
+    return value_of(o, name) != NULL;
+}
+
 double rec_opt_float(const rec_train_options *o, const char *name)
 {
     const rec_param_value *v = value_of(o, name);
     return v ? v->f : 0.0;
-}
-
-int rec_report_progress(const rec_train_options *o, unsigned epoch,
-                        unsigned epochs, double loss, double epoch_seconds,
-                        double total_seconds)
-{
-    if (!o->progress)
-        return REC_OK;
-    rec_progress p = { REC_PROGRESS_VERSION, epoch, epochs, loss, epoch_seconds,
-                       total_seconds };
-    if (o->progress(o->progress_data, &p) != 0)
-        return rec_error(REC_ECANCELED, "training stopped by the progress callback "
-                                        "after epoch %u of %u", epoch, epochs);
-    return REC_OK;
 }

@@ -1,37 +1,54 @@
 /* Model families: each is a small vtable plus its hyperparameter table.
- * Family code only trains (and later folds in unseen users); everything
- * else works on the serving form. */
+ * Family code only trains (one epoch at a time) and folds in users who were
+ * not in training; everything else works on the serving form. The training
+ * loop itself (epochs, evaluation, early stopping, progress) is shared:
+ * lib/train/. */
 #ifndef REC_MODEL_FAMILY_H
 #define REC_MODEL_FAMILY_H
 
 #include "model/params.h"
 #include "model/serving.h"
+#include "model/tensors.h"
 #include "data/dataset.h"
 
 typedef struct rec_family rec_family;
+struct rec_model;
 
 struct rec_train_options {
     const rec_family *family;
     rec_param_value values[REC_PARAMS_MAX];
     rec_progress_fn progress;
     void *progress_data;
+    rec_dataset *valid;     /* validation data (a reference), or NULL */
 };
 
-/* What a family's train function reports besides the serving form. */
-typedef struct rec_train_result {
-    unsigned epochs;
-    double final_loss;   /* NaN when the family has no loss */
-} rec_train_result;
+/* What one epoch reports. Phases a family does not separate stay 0. */
+typedef struct rec_epoch_report {
+    double loss;              /* mean training loss over the epoch */
+    double sample_seconds;
+    double forward_seconds;
+    double backward_seconds;
+    double update_seconds;
+} rec_epoch_report;
 
 struct rec_family {
     const char *name;
     const char *summary;               /* one line for listings */
     const rec_param_def *params;
     size_t n_params;
-    /* Trains on `train` and fills *out (allocated by the family) and *res.
-     * On failure *out holds nothing that needs freeing. */
-    int (*train)(const rec_dataset *train, const rec_train_options *opts,
-                 rec_serving *out, rec_train_result *res);
+    /* Builds the training state. On failure *state is NULL. */
+    int (*setup)(void **state, const rec_dataset *train, const rec_train_options *opts);
+    /* Runs epoch number `epoch` (0-based). NULL for families that do not
+     * iterate (their state is final after setup). */
+    int (*epoch)(void *state, unsigned epoch, rec_epoch_report *report);
+    /* The serving form of the current state (allocated into *out) and the
+     * tensors fold-in needs (added to *tensors). Does not change the state. */
+    int (*export_state)(void *state, rec_serving *out, rec_tensors *tensors);
+    void (*destroy)(void *state);
+    /* Folds in a user from the items they interacted with: writes the user's
+     * serving vector (serving.dim floats) into out. NULL: not available for
+     * this family. */
+    int (*fold_in)(const struct rec_model *m, const uint32_t *items, size_t n, float *out);
 };
 
 const rec_family *rec_family_find(const char *name);
@@ -41,11 +58,8 @@ const rec_family *rec_family_at(size_t index);
  * table (a programming error otherwise, caught by tests). */
 int64_t rec_opt_int(const rec_train_options *o, const char *name);
 double rec_opt_float(const rec_train_options *o, const char *name);
-
-/* Calls the progress callback, if any: REC_ECANCELED if it asks to stop. */
-int rec_report_progress(const rec_train_options *o, unsigned epoch,
-                        unsigned epochs, double loss, double epoch_seconds,
-                        double total_seconds);
+/* 1 if the family's table has `name`. */
+int rec_opt_has(const rec_train_options *o, const char *name);
 
 /* The families. */
 extern const rec_family rec_family_mf;

@@ -19,7 +19,6 @@
 #include <string.h>
 
 #include "core/alloc.h"
-#include "core/clock.h"
 #include "core/error.h"
 #include "core/rng.h"
 #include "core/threads.h"
@@ -45,6 +44,7 @@ static const rec_param_def mf_params[] = {
     REC_PARAM_INIT_SCALE("0.1"),
     REC_PARAM_THREADS,
     REC_PARAM_SEED,
+    REC_PARAMS_EVALUATION,
 };
 
 enum { OPT_SGD = 0, OPT_ADAM = 1 };
@@ -309,65 +309,68 @@ static int setup(mf_run *r, const rec_dataset *ds, const rec_train_options *o)
     return REC_OK;
 }
 
-static int mf_train(const rec_dataset *ds, const rec_train_options *o,
-                    rec_serving *out, rec_train_result *res)
+static void mf_destroy(void *state)
 {
-    mf_run r;
-    int rc = setup(&r, ds, o);
+    if (!state)
+        return;
+    free_run(state);
+    rec_free(state);
+}
+
+static int mf_setup(void **state, const rec_dataset *ds, const rec_train_options *o)
+{
+    *state = NULL;
+    mf_run *r = rec_malloc(sizeof *r);
+    if (!r)
+        return rec_error_nomem();
+    int rc = setup(r, ds, o);
     if (rc != REC_OK) {
-        free_run(&r);
+        mf_destroy(r);
         return rc == REC_ENOMEM ? rec_error_nomem() : rc;
     }
+    *state = r;
+    return REC_OK;
+}
 
-    unsigned epochs = (unsigned)rec_opt_int(o, "epochs");
-    double start = rec_now(), loss = NAN;
-    for (unsigned e = 0; e < epochs; e++) {
-        double t0 = rec_now();
-        r.epoch = e;
-        rec_parallel_for(r.threads, r.n_units, r.adam ? adam_unit : sgd_unit, &r);
-        double sum = 0.0;
-        size_t count = 0;
-        for (size_t b = 0; b < r.n_units; b++) {
-            sum += r.unit_loss[b];
-            count += r.unit_count[b];
-        }
-        if (count == 0) {
-            free_run(&r);
-            return rec_error(REC_EINVAL, "no training triple can be drawn: every "
-                                         "user has interacted with every item");
-        }
-        loss = sum / (double)count;
-        if (!isfinite(loss)) {
-            free_run(&r);
-            return rec_error(REC_EINVAL, "training diverged at epoch %u (the loss "
-                                         "is not finite); try a smaller lr", e + 1);
-        }
-        double now = rec_now();
-        rc = rec_report_progress(o, e + 1, epochs, loss, now - t0, now - start);
-        if (rc != REC_OK) {
-            free_run(&r);
-            return rc;
-        }
+static int mf_epoch(void *state, unsigned epoch, rec_epoch_report *rep)
+{
+    mf_run *r = state;
+    r->epoch = epoch;
+    rec_parallel_for(r->threads, r->n_units, r->adam ? adam_unit : sgd_unit, r);
+    double sum = 0.0;
+    size_t count = 0;
+    for (size_t b = 0; b < r->n_units; b++) {
+        sum += r->unit_loss[b];
+        count += r->unit_count[b];
     }
+    if (count == 0)
+        return rec_error(REC_EINVAL, "no training triple can be drawn: every user has "
+                                     "interacted with every item");
+    /* Sampling and updates are one fused loop: all of it is update time. */
+    rep->loss = sum / (double)count;
+    return REC_OK;
+}
 
-    memset(out, 0, sizeof *out);
-    out->n_users = r.U.rows;
-    out->n_items = r.V.rows;
-    out->dim = r.U.dim;
-    out->ld = r.U.ld;
-    out->scoring = REC_SCORING_DOT;
-    out->U = rec_table_release(&r.U);
-    out->V = rec_table_release(&r.V);
-    res->epochs = epochs;
-    res->final_loss = loss;
-    free_run(&r);
+static int mf_export(void *state, rec_serving *out, rec_tensors *tensors)
+{
+    (void)tensors;
+    mf_run *r = state;
+    int rc = rec_serving_alloc(out, r->U.rows, r->V.rows, r->U.dim, REC_SCORING_DOT, 0);
+    if (rc != REC_OK)
+        return rc;
+    memcpy(out->U, r->U.data, r->U.rows * r->U.ld * sizeof(float));
+    memcpy(out->V, r->V.data, r->V.rows * r->V.ld * sizeof(float));
     return REC_OK;
 }
 
 const rec_family rec_family_mf = {
-    "mf",
-    "matrix factorization trained with BPR on uniformly sampled negatives",
-    mf_params,
-    sizeof mf_params / sizeof mf_params[0],
-    mf_train,
+    .name = "mf",
+    .summary = "matrix factorization trained with BPR on uniformly sampled negatives",
+    .params = mf_params,
+    .n_params = sizeof mf_params / sizeof mf_params[0],
+    .setup = mf_setup,
+    .epoch = mf_epoch,
+    .export_state = mf_export,
+    .destroy = mf_destroy,
+    .fold_in = NULL,
 };

@@ -1,22 +1,20 @@
 #include "model/model.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "core/alloc.h"
 #include "core/error.h"
 
-static void free_settings(rec_setting *s, size_t n)
+void rec_settings_free(rec_setting *s, size_t n)
 {
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; s && k < n; k++) {
         rec_free(s[k].name);
         rec_free(s[k].value);
     }
     rec_free(s);
 }
 
-/* The settings of `o` in text form, in table order. */
-static int record_settings(const rec_train_options *o, rec_setting **out, size_t *n_out)
+int rec_settings_from_options(const rec_train_options *o, rec_setting **out, size_t *n_out)
 {
     const rec_family *f = o->family;
     *out = NULL;
@@ -32,7 +30,7 @@ static int record_settings(const rec_train_options *o, rec_setting **out, size_t
         s[k].name = rec_strdup(f->params[k].name);
         s[k].value = rec_strdup(buf);
         if (!s[k].name || !s[k].value) {
-            free_settings(s, f->n_params);
+            rec_settings_free(s, f->n_params);
             return rec_error_nomem();
         }
     }
@@ -42,57 +40,31 @@ static int record_settings(const rec_train_options *o, rec_setting **out, size_t
 }
 
 int rec_model_assemble(rec_model **out, const rec_family *family,
-                       rec_serving *serving, rec_dataset *train,
-                       int has_interactions, rec_setting *settings,
-                       size_t n_settings, unsigned epochs, double final_loss)
+                       rec_serving *serving, rec_tensors *tensors, rec_dataset *train,
+                       int has_interactions, rec_setting *settings, size_t n_settings,
+                       const rec_train_summary *summary)
 {
     *out = NULL;
     rec_model *m = rec_calloc(1, sizeof *m);
     if (!m) {
         rec_serving_free(serving);
+        rec_tensors_free(tensors);
         rec_dataset_release(train);
-        free_settings(settings, n_settings);
+        rec_settings_free(settings, n_settings);
         return rec_error_nomem();
     }
     m->family = family;
     m->serving = *serving;
     memset(serving, 0, sizeof *serving);
+    m->tensors = *tensors;
+    memset(tensors, 0, sizeof *tensors);
     m->train = train;
     m->has_interactions = has_interactions;
     m->settings = settings;
     m->n_settings = n_settings;
-    m->epochs = epochs;
-    m->final_loss = final_loss;
+    m->summary = *summary;
     *out = m;
     return REC_OK;
-}
-
-int rec_model_build(rec_model **out, const rec_dataset *train,
-                    const rec_train_options *opts)
-{
-    *out = NULL;
-    if (train->nnz == 0)
-        return rec_error(REC_EINVAL, "the training dataset has no interactions");
-
-    rec_serving s;
-    rec_train_result res = { 0, NAN };
-    int rc = opts->family->train(train, opts, &s, &res);
-    if (rc != REC_OK)
-        return rc;
-    rc = rec_serving_finish(&s);
-    if (rc != REC_OK) {
-        rec_serving_free(&s);
-        return rc;
-    }
-    rec_setting *settings;
-    size_t n_settings;
-    rc = record_settings(opts, &settings, &n_settings);
-    if (rc != REC_OK) {
-        rec_serving_free(&s);
-        return rc;
-    }
-    return rec_model_assemble(out, opts->family, &s, rec_dataset_retain(train), 1,
-                              settings, n_settings, res.epochs, res.final_loss);
 }
 
 void rec_model_destroy(rec_model *m)
@@ -100,8 +72,9 @@ void rec_model_destroy(rec_model *m)
     if (!m)
         return;
     rec_serving_free(&m->serving);
+    rec_tensors_free(&m->tensors);
     rec_dataset_release(m->train);
-    free_settings(m->settings, m->n_settings);
+    rec_settings_free(m->settings, m->n_settings);
     rec_free(m);
 }
 

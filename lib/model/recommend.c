@@ -26,19 +26,13 @@ static size_t merge(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
     return n;
 }
 
-int rec_recommend_items(const rec_serving *s, const rec_dataset *exclude,
-                        uint32_t u, size_t k, const uint32_t *block,
+int rec_recommend_items(const rec_serving *s, const float *u, const uint32_t *seen,
+                        size_t n_seen, size_t k, const uint32_t *block,
                         size_t n_block, rec_scored *out, size_t *n_out)
 {
     *n_out = 0;
     if (k == 0 || s->n_items == 0)
         return REC_OK;
-    const uint32_t *seen = NULL;
-    size_t n_seen = 0;
-    if (exclude) {
-        seen = exclude->user_items + exclude->user_ptr[u];
-        n_seen = exclude->user_ptr[u + 1] - exclude->user_ptr[u];
-    }
 
     float *scores = rec_malloc_array(s->n_items, sizeof *scores);
     uint32_t *excluded = NULL;

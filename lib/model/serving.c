@@ -61,10 +61,10 @@ void rec_serving_free(rec_serving *s)
     memset(s, 0, sizeof *s);
 }
 
-float rec_serving_score(const rec_serving *s, uint32_t u, uint32_t i)
+float rec_serving_score(const rec_serving *s, const float *uv, uint32_t i)
 {
     const rec_kernels *k = rec_kernels_get();
-    const float *uv = rec_serving_user(s, u), *iv = rec_serving_item(s, i);
+    const float *iv = rec_serving_item(s, i);
     float x = s->scoring == REC_SCORING_DOT ? k->dot(uv, iv, s->ld)
                                             : -k->sqdist(uv, iv, s->ld);
     return s->item_bias ? x + s->item_bias[i] : x;
@@ -77,10 +77,9 @@ static void distance_from_dots(const rec_serving *s, float usq, float *row)
         row[i] -= usq + s->item_sqnorm[i];
 }
 
-void rec_serving_score_all(const rec_serving *s, uint32_t u, float *out)
+void rec_serving_score_all(const rec_serving *s, const float *uv, float *out)
 {
     const rec_kernels *k = rec_kernels_get();
-    const float *uv = rec_serving_user(s, u);
     k->score_dot(uv, s->V, s->ld, s->n_items, NULL, out);
     if (s->scoring == REC_SCORING_NEG_SQDIST) {
         for (size_t i = 0; i < s->n_items; i++)

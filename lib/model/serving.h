@@ -44,11 +44,12 @@ static inline const float *rec_serving_item(const rec_serving *s, uint32_t i)
     return s->V + (size_t)i * s->ld;
 }
 
-/* Score of one (user, item) pair. */
-float rec_serving_score(const rec_serving *s, uint32_t u, uint32_t i);
+/* Score of item i for a user vector u (ld floats, aligned, zero padding):
+ * a row of U, or a folded-in vector. */
+float rec_serving_score(const rec_serving *s, const float *u, uint32_t i);
 
-/* Scores of user u against all items into out[n_items]. */
-void rec_serving_score_all(const rec_serving *s, uint32_t u, float *out);
+/* Scores of a user vector against all items into out[n_items]. */
+void rec_serving_score_all(const rec_serving *s, const float *u, float *out);
 
 /* Scores of users[0..nu) against all items into out (nu rows of n_items,
  * row stride n_items), through BLIS sgemm on one thread (callers parallelise
