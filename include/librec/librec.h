@@ -448,7 +448,7 @@ REC_API const char *rec_family_name(size_t index);
 typedef struct rec_param_info {
     uint32_t version;          /**< set by the caller: REC_PARAM_INFO_VERSION */
     const char *name;          /**< e.g. "lr" */
-    const char *type;          /**< "int", "float", "bool" or "choice" */
+    const char *type;          /**< "int", "float", "bool", "choice" or "floats" */
     const char *default_value; /**< e.g. "0.05" */
     const char *range;         /**< e.g. "(0, 10]" or "sgd|adam" */
     const char *help;          /**< one line */

@@ -45,6 +45,7 @@ static const char *type_name(rec_param_type t)
     case REC_PARAM_FLOAT:  return "float";
     case REC_PARAM_BOOL:   return "bool";
     case REC_PARAM_CHOICE: return "choice";
+    case REC_PARAM_FLOATS: return "floats";
     }
     return "?";
 }

@@ -6,6 +6,7 @@
 
 static const rec_family *const families[] = {
     &rec_family_mf,
+    &rec_family_lightgcn,
     &rec_family_pop,
 };
 
@@ -34,6 +35,13 @@ int64_t rec_opt_int(const rec_train_options *o, const char *name)
 {
     const rec_param_value *v = value_of(o, name);
     return v ? v->i : 0;
+}
+
+const double *rec_opt_list(const rec_train_options *o, const char *name, size_t *n)
+{
+    const rec_param_value *v = value_of(o, name);
+    *n = v ? (size_t)v->i : 0;
+    return v ? v->list : NULL;
 }
 
 int rec_opt_has(const rec_train_options *o, const char *name)

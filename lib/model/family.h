@@ -58,11 +58,14 @@ const rec_family *rec_family_at(size_t index);
  * table (a programming error otherwise, caught by tests). */
 int64_t rec_opt_int(const rec_train_options *o, const char *name);
 double rec_opt_float(const rec_train_options *o, const char *name);
+/* The value of a FLOATS setting: *n numbers (0 for the default word). */
+const double *rec_opt_list(const rec_train_options *o, const char *name, size_t *n);
 /* 1 if the family's table has `name`. */
 int rec_opt_has(const rec_train_options *o, const char *name);
 
 /* The families. */
 extern const rec_family rec_family_mf;
+extern const rec_family rec_family_lightgcn;
 extern const rec_family rec_family_pop;
 
 #endif

@@ -44,9 +44,36 @@ static int choice_index(const char *choices, const char *text)
     }
 }
 
+/* "a,b,c": finite numbers within the definition's bounds. */
+static int parse_list(const rec_param_def *d, const char *text, rec_param_value *v)
+{
+    if (strcmp(text, d->choices) == 0) {
+        v->i = 0;
+        return REC_OK;
+    }
+    const char *p = text;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        double x;
+        if (v->i == REC_PARAM_LIST_MAX || rec_parse_double(p, len, &x) != REC_PARSE_OK ||
+            !in_range(d, x)) {
+            char shown[80];
+            rec_excerpt(shown, 64, text, strlen(text));
+            return rec_error(REC_EINVAL, "%s must be '%s' or up to %d comma-separated "
+                             "numbers in %s; got '%s'", d->name, d->choices,
+                             REC_PARAM_LIST_MAX, d->range_text, shown);
+        }
+        v->list[v->i++] = x;
+        if (p[len] == '\0')
+            return REC_OK;
+        p += len + 1;
+    }
+}
+
 int rec_param_parse(const rec_param_def *d, const char *text, rec_param_value *out)
 {
-    rec_param_value v = { 0, 0.0 };
+    rec_param_value v;
+    memset(&v, 0, sizeof v);
     size_t len = strlen(text);
     switch (d->type) {
     case REC_PARAM_INT: {
@@ -94,6 +121,12 @@ int rec_param_parse(const rec_param_def *d, const char *text, rec_param_value *o
         v.i = idx;
         break;
     }
+    case REC_PARAM_FLOATS: {
+        int rc = parse_list(d, text, &v);
+        if (rc != REC_OK)
+            return rc;
+        break;
+    }
     }
     *out = v;
     return REC_OK;
@@ -130,6 +163,17 @@ void rec_param_format(const rec_param_def *d, const rec_param_value *v,
         snprintf(buf, size, "%.*s", (int)n, p ? p : "");
         break;
     }
+    case REC_PARAM_FLOATS:
+        if (v->i == 0) {
+            snprintf(buf, size, "%s", d->choices);
+            break;
+        }
+        buf[0] = '\0';
+        for (int64_t k = 0; k < v->i; k++) {
+            size_t used = strlen(buf);
+            snprintf(buf + used, size - used, "%s%.9g", k ? "," : "", v->list[k]);
+        }
+        break;
     }
     rec_locale_leave(&loc);
 }

@@ -14,7 +14,13 @@ typedef enum rec_param_type {
     REC_PARAM_FLOAT,
     REC_PARAM_BOOL,
     REC_PARAM_CHOICE,
+    /* A comma-separated list of 1 to REC_PARAM_LIST_MAX finite numbers, or
+     * the word in `choices` (e.g. "uniform") standing for a default list the
+     * family computes. */
+    REC_PARAM_FLOATS,
 } rec_param_type;
+
+#define REC_PARAM_LIST_MAX 16
 
 typedef struct rec_param_def {
     const char *name;
@@ -28,8 +34,9 @@ typedef struct rec_param_def {
 } rec_param_def;
 
 typedef struct rec_param_value {
-    int64_t i;   /* INT, BOOL (0/1), CHOICE (index) */
+    int64_t i;   /* INT, BOOL (0/1), CHOICE (index); FLOATS: count (0: the word) */
     double f;    /* FLOAT */
+    double list[REC_PARAM_LIST_MAX]; /* FLOATS */
 } rec_param_value;
 
 /* Largest number of hyperparameters of one family. */

@@ -1,0 +1,601 @@
+/* LightGCN (He et al., SIGIR 2020).
+ *
+ * Layer-0 embeddings E (users, then items: the nodes of the graph) are the
+ * only parameters. With M = D^-1/2 A D^-1/2, the layers are L_0 = E and
+ * L_k = M L_{k-1}, and the final embedding is F = sum_k alpha_k L_k. Scores
+ * are inner products of final embeddings. Training minimises, per
+ * mini-batch of (u, i, j) triples,
+ *
+ *   mean softplus(-(F_u.F_i - F_u.F_j)) + reg/2 mean(|E_u|^2 + |E_i|^2 + |E_j|^2)
+ *
+ * with Adam on E, as the reference code does: users are drawn uniformly,
+ * then one of their items, then an item they do not have; an epoch is as
+ * many triples as there are interactions.
+ *
+ * F is linear in E: F = P E with P = sum_k alpha_k M^k, so the gradient is
+ * dL/dE = P^T dL/dF. A step therefore costs K products forward and K
+ * backward, and two of them are cheap because the batch touches few rows:
+ * the last forward layer is needed only at the batch's nodes
+ * (rec_graph_spmm_rows), and the first backward product starts from a
+ * gradient that is zero outside them (rec_graph_scatter_rows). P^T is
+ * applied by Horner's rule:
+ *
+ *   X_K = alpha_K G,  X_k = alpha_k G + M^T X_{k+1},  dL/dE = X_0 (+ reg).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/rng.h"
+#include "core/threads.h"
+#include "embed/adam.h"
+#include "embed/table.h"
+#include "graph/graph.h"
+#include "kernels/kernels.h"
+#include "model/bpr_grad.h"
+#include "model/common_params.h"
+#include "model/graph_models.h"
+#include "model/family.h"
+#include "model/model.h"
+#include "sample/negative.h"
+
+#define MAX_LAYERS 8
+
+static const rec_param_def lightgcn_params[] = {
+    REC_PARAM_DIM("64"),
+    { "layers", REC_PARAM_INT, "3", 0, MAX_LAYERS, 0, 0, NULL, "[0, 8]",
+      "propagation layers K" },
+    { "layer_weights", REC_PARAM_FLOATS, "uniform", 0, 1000, 0, 0, "uniform",
+      "uniform, or K+1 numbers in [0, 1000]",
+      "weights alpha_0..alpha_K of the layers in the final embedding; uniform: 1/(K+1)" },
+    REC_PARAM_EPOCHS("1000"),
+    REC_PARAM_LR("0.001"),
+    REC_PARAM_REG("0.0001"),
+    { "batch", REC_PARAM_INT, "2048", 1, 16777216, 0, 0, NULL, "[1, 2^24]",
+      "triples per Adam step" },
+    REC_PARAM_INIT("normal"),
+    REC_PARAM_INIT_SCALE("0.1"),
+    { "dropout", REC_PARAM_FLOAT, "0", 0, 1, 0, 1, NULL, "[0, 1)",
+      "probability of dropping each edge of the graph in a training step" },
+    REC_PARAM_THREADS,
+    REC_PARAM_SEED,
+    REC_PARAMS_EVALUATION,
+};
+
+#define ADAM_BETA1 0.9f
+#define ADAM_BETA2 0.999f
+#define ADAM_EPS 1e-8f
+
+typedef struct lgcn {
+    const rec_dataset *ds;
+    struct rec_graph *g;
+    const rec_kernels *k;
+    size_t n_users, n_items, n_nodes, dim, ld;
+    unsigned K;
+    float alpha[MAX_LAYERS + 1];
+    float lr, reg, dropout;
+    size_t batch;
+    unsigned threads;
+    uint64_t seed;
+    uint32_t *active;          /* users with at least one interaction */
+    size_t n_active;
+    rec_table E;               /* layer 0: the parameters */
+    rec_adam adam;
+    float *buf[MAX_LAYERS];    /* L_1..L_{K-1} forward, Horner terms backward */
+    size_t n_buf;
+    float *F;                  /* final embeddings, batch rows only */
+    float *G;                  /* dL/dF, batch rows only (zero elsewhere) */
+    uint32_t *tu, *ti, *tj;    /* the batch's triples as node ids */
+    uint32_t *rows;            /* the batch's distinct nodes, ascending */
+    size_t n_rows;
+    uint8_t *mark;             /* n_nodes flags used to collect rows */
+    uint64_t step;
+} lgcn;
+
+static float *row_of(const lgcn *s, float *m, uint32_t node)
+{
+    return m + (size_t)node * s->ld;
+}
+
+/* ---- Setup ---- */
+
+static void lgcn_destroy(void *state)
+{
+    lgcn *s = state;
+    if (!s)
+        return;
+    rec_graph_destroy(s->g);
+    rec_free(s->active);
+    rec_table_free(&s->E);
+    rec_adam_free(&s->adam);
+    for (size_t b = 0; b < s->n_buf; b++)
+        rec_free(s->buf[b]);
+    rec_free(s->F);
+    rec_free(s->G);
+    rec_free(s->tu);
+    rec_free(s->ti);
+    rec_free(s->tj);
+    rec_free(s->rows);
+    rec_free(s->mark);
+    rec_free(s);
+}
+
+/* alpha_0..alpha_K from the layer_weights setting. */
+static int layer_weights(const rec_train_options *o, unsigned K, float *alpha)
+{
+    size_t n;
+    const double *w = rec_opt_list(o, "layer_weights", &n);
+    if (n == 0) {
+        for (unsigned k = 0; k <= K; k++)
+            alpha[k] = 1.0f / (float)(K + 1);
+        return REC_OK;
+    }
+    if (n != K + 1)
+        return rec_error(REC_EINVAL, "layer_weights has %zu values; layers = %u needs %u",
+                         n, K, K + 1);
+    for (unsigned k = 0; k <= K; k++)
+        alpha[k] = (float)w[k];
+    return REC_OK;
+}
+
+static float *alloc_matrix(const lgcn *s)
+{
+    float *m = rec_aligned_alloc(s->n_nodes * s->ld, sizeof(float));
+    if (m)
+        memset(m, 0, s->n_nodes * s->ld * sizeof(float));
+    return m;
+}
+
+static int lgcn_setup(void **state, const rec_dataset *ds, const rec_train_options *o)
+{
+    *state = NULL;
+    lgcn *s = rec_calloc(1, sizeof *s);
+    if (!s)
+        return rec_error_nomem();
+    s->ds = ds;
+    s->k = rec_kernels_get();
+    s->n_users = rec_ds_n_users(ds);
+    s->n_items = rec_ds_n_items(ds);
+    s->n_nodes = s->n_users + s->n_items;
+    s->dim = (size_t)rec_opt_int(o, "dim");
+    s->K = (unsigned)rec_opt_int(o, "layers");
+    s->lr = (float)rec_opt_float(o, "lr");
+    s->reg = (float)rec_opt_float(o, "reg");
+    s->dropout = (float)rec_opt_float(o, "dropout");
+    s->batch = (size_t)rec_opt_int(o, "batch");
+    s->threads = rec_threads_resolve((unsigned)rec_opt_int(o, "threads"));
+    s->seed = (uint64_t)rec_opt_int(o, "seed");
+
+    int rc = layer_weights(o, s->K, s->alpha);
+    if (rc == REC_OK)
+        rc = rec_graph_build(&s->g, ds, REC_GRAPH_SYMMETRIC, 0);
+    if (rc == REC_OK)
+        rc = rec_table_alloc(&s->E, s->n_nodes, s->dim);
+    if (rc == REC_OK)
+        rc = rec_adam_init(&s->adam, s->n_nodes, s->dim, ADAM_BETA1, ADAM_BETA2, ADAM_EPS);
+    if (rc != REC_OK) {
+        lgcn_destroy(s);
+        return rc == REC_ENOMEM ? rec_error_nomem() : rc;
+    }
+    s->ld = s->E.ld;
+    /* Forward keeps L_1..L_{K-1}; backward alternates two buffers. */
+    s->n_buf = s->K == 0 ? 0 : s->K == 1 ? 1 : (s->K - 1 > 2 ? s->K - 1 : 2);
+    int ok = 1;
+    for (size_t b = 0; b < s->n_buf; b++)
+        ok &= (s->buf[b] = alloc_matrix(s)) != NULL;
+    s->F = alloc_matrix(s);
+    s->G = alloc_matrix(s);
+    s->tu = rec_malloc_array(s->batch, sizeof *s->tu);
+    s->ti = rec_malloc_array(s->batch, sizeof *s->ti);
+    s->tj = rec_malloc_array(s->batch, sizeof *s->tj);
+    s->rows = rec_malloc_array(3 * s->batch < s->n_nodes ? 3 * s->batch : s->n_nodes,
+                               sizeof *s->rows);
+    s->mark = rec_calloc(s->n_nodes, 1);
+    s->active = rec_malloc_array(s->n_users, sizeof *s->active);
+    if (!ok || !s->F || !s->G || !s->tu || !s->ti || !s->tj || !s->rows || !s->mark ||
+        !s->active) {
+        lgcn_destroy(s);
+        return rec_error_nomem();
+    }
+    for (size_t u = 0; u < s->n_users; u++)
+        if (ds->user_ptr[u + 1] > ds->user_ptr[u])
+            s->active[s->n_active++] = (uint32_t)u;
+    rec_table_init(&s->E, (rec_init)rec_opt_int(o, "init"), rec_opt_float(o, "init_scale"),
+                   s->seed, 0, s->threads);
+    *state = s;
+    return REC_OK;
+}
+
+/* ---- One step ---- */
+
+/* Draws n triples the way the reference code does and collects the batch's
+ * distinct nodes in ascending order. Returns how many triples have a
+ * negative (a user holding every item has none and is skipped). */
+static size_t sample(lgcn *s, size_t n, rec_rng *rng)
+{
+    const rec_dataset *ds = s->ds;
+    size_t m = 0;
+    for (size_t t = 0; t < n; t++) {
+        uint32_t u = s->active[rec_rng_below(rng, (uint32_t)s->n_active)];
+        size_t lo = ds->user_ptr[u], deg = ds->user_ptr[u + 1] - lo;
+        uint32_t i = ds->user_items[lo + rec_rng_below(rng, (uint32_t)deg)];
+        uint32_t j = rec_sample_negative(ds, u, rng);
+        if (j == REC_NO_ITEM)
+            continue;
+        s->tu[m] = u;
+        s->ti[m] = (uint32_t)s->n_users + i;
+        s->tj[m] = (uint32_t)s->n_users + j;
+        s->mark[s->tu[m]] = s->mark[s->ti[m]] = s->mark[s->tj[m]] = 1;
+        m++;
+    }
+    /* A pass over the flags yields the nodes sorted, without a sort. */
+    s->n_rows = 0;
+    for (size_t v = 0; v < s->n_nodes; v++) {
+        if (s->mark[v]) {
+            s->rows[s->n_rows++] = (uint32_t)v;
+            s->mark[v] = 0;
+        }
+    }
+    return m;
+}
+
+/* F at the batch rows: sum_k alpha_k L_k, with L_K computed at those rows
+ * only. */
+static void forward(lgcn *s, const rec_dropout *drop)
+{
+    const float *prev = s->E.data;
+    for (unsigned k = 1; k < s->K; k++) {
+        rec_graph_spmm(s->g, 0, prev, s->buf[k - 1], s->ld, drop, s->threads);
+        prev = s->buf[k - 1];
+    }
+    if (s->K > 0)
+        rec_graph_spmm_rows(s->g, 0, s->rows, s->n_rows, prev, s->F, s->ld, drop,
+                            s->threads);
+    for (size_t r = 0; r < s->n_rows; r++) {
+        uint32_t v = s->rows[r];
+        float *f = row_of(s, s->F, v);
+        if (s->K == 0) {
+            memcpy(f, row_of(s, s->E.data, v), s->ld * sizeof(float));
+            continue;
+        }
+        for (size_t c = 0; c < s->ld; c++)
+            f[c] *= s->alpha[s->K];
+        s->k->axpy(s->alpha[0], row_of(s, s->E.data, v), f, s->ld);
+        for (unsigned k = 1; k < s->K; k++)
+            s->k->axpy(s->alpha[k], row_of(s, s->buf[k - 1], v), f, s->ld);
+    }
+}
+
+/* G = dL/dF at the batch rows (the BPR term); returns the summed loss. */
+static double loss_gradient(lgcn *s, size_t m)
+{
+    for (size_t r = 0; r < s->n_rows; r++)
+        memset(row_of(s, s->G, s->rows[r]), 0, s->ld * sizeof(float));
+    double loss = 0.0;
+    float scale = 1.0f / (float)m;
+    for (size_t t = 0; t < m; t++)
+        loss += rec_bpr_add_grad(s->k, row_of(s, s->F, s->tu[t]), row_of(s, s->F, s->ti[t]),
+                                 row_of(s, s->F, s->tj[t]), s->ld, scale, 0.0f,
+                                 row_of(s, s->G, s->tu[t]), row_of(s, s->G, s->ti[t]),
+                                 row_of(s, s->G, s->tj[t]));
+    return loss;
+}
+
+/* dst[batch rows] += a * src[batch rows] */
+static void add_batch_rows(const lgcn *s, float a, const float *src, float *dst)
+{
+    for (size_t r = 0; r < s->n_rows; r++) {
+        size_t off = (size_t)s->rows[r] * s->ld;
+        s->k->axpy(a, src + off, dst + off, s->ld);
+    }
+}
+
+typedef struct zero_job {
+    float *m;
+    size_t n, chunk;
+} zero_job;
+
+static void zero_chunk(void *p, size_t c, unsigned w)
+{
+    (void)w;
+    zero_job *z = p;
+    size_t a = c * z->chunk, b = a + z->chunk < z->n ? a + z->chunk : z->n;
+    memset(z->m + a, 0, (b - a) * sizeof(float));
+}
+
+static void zero_matrix(const lgcn *s, float *m)
+{
+    zero_job z = { m, s->n_nodes * s->ld, 1u << 18 };
+    rec_parallel_for(s->threads, (z.n + z.chunk - 1) / z.chunk, zero_chunk, &z);
+}
+
+/* dL/dE by Horner's rule; returns the buffer holding it. With K = 0 the
+ * gradient is alpha_0 G. */
+static float *backward(lgcn *s, const rec_dropout *drop)
+{
+    if (s->K == 0) {
+        for (size_t r = 0; r < s->n_rows; r++) {
+            float *g = row_of(s, s->G, s->rows[r]);
+            for (size_t c = 0; c < s->ld; c++)
+                g[c] *= s->alpha[0];
+        }
+        return s->G;
+    }
+    /* X_{K-1} = alpha_{K-1} G + M^T (alpha_K G): the product is a scatter
+     * from the batch rows; F (no longer needed) holds alpha_K G. */
+    for (size_t r = 0; r < s->n_rows; r++) {
+        float *f = row_of(s, s->F, s->rows[r]);
+        const float *g = row_of(s, s->G, s->rows[r]);
+        for (size_t c = 0; c < s->ld; c++)
+            f[c] = s->alpha[s->K] * g[c];
+    }
+    float *x = s->buf[0];
+    zero_matrix(s, x);
+    rec_graph_scatter_rows(s->g, 0, s->rows, s->n_rows, s->F, x, s->ld, drop);
+    add_batch_rows(s, s->alpha[s->K - 1], s->G, x);
+    for (int k = (int)s->K - 2; k >= 0; k--) {
+        float *y = x == s->buf[0] ? s->buf[1] : s->buf[0];
+        rec_graph_spmm(s->g, 1, x, y, s->ld, drop, s->threads);
+        add_batch_rows(s, s->alpha[k], s->G, y);
+        x = y;
+    }
+    return x;
+}
+
+/* The L2 term on the batch's layer-0 rows, one per occurrence. */
+static void add_regularisation(lgcn *s, float *grad, size_t m)
+{
+    float r = s->reg / (float)m;
+    for (size_t t = 0; t < m; t++) {
+        uint32_t nodes[3] = { s->tu[t], s->ti[t], s->tj[t] };
+        for (int q = 0; q < 3; q++)
+            s->k->axpy(r, row_of(s, s->E.data, nodes[q]), row_of(s, grad, nodes[q]), s->ld);
+    }
+}
+
+typedef struct adam_job {
+    lgcn *s;
+    const float *grad;
+    float step;
+    size_t n, chunk;
+} adam_job;
+
+static void adam_chunk(void *p, size_t c, unsigned w)
+{
+    (void)w;
+    adam_job *j = p;
+    size_t a = c * j->chunk, b = a + j->chunk < j->n ? a + j->chunk : j->n;
+    lgcn *s = j->s;
+    s->k->adam_row(s->E.data + a, s->adam.m.data + a, s->adam.v.data + a, j->grad + a,
+                   b - a, j->step, s->adam.beta1, s->adam.beta2, s->adam.eps);
+}
+
+/* Dense Adam over every row, as the reference: rows without a gradient in
+ * this step still move with their momentum. */
+static void adam_update(lgcn *s, const float *grad)
+{
+    s->step++;
+    /* Chunks are multiples of 16 floats: the SIMD kernel's unit. */
+    adam_job j = { s, grad, rec_adam_step_size(&s->adam, s->lr, s->step),
+                   s->n_nodes * s->ld, 1u << 16 };
+    rec_parallel_for(s->threads, (j.n + j.chunk - 1) / j.chunk, adam_chunk, &j);
+}
+
+static int lgcn_epoch(void *state, unsigned epoch, rec_epoch_report *rep)
+{
+    lgcn *s = state;
+    size_t nnz = s->ds->nnz;
+    size_t steps = (nnz + s->batch - 1) / s->batch;
+    double loss = 0.0;
+    size_t count = 0;
+    for (size_t st = 0; st < steps; st++) {
+        double t0 = rec_now();
+        rec_rng rng;
+        rec_rng_seed(&rng, s->seed, REC_STREAM_SAMPLE + epoch, st);
+        size_t n = nnz - st * s->batch < s->batch ? nnz - st * s->batch : s->batch;
+        size_t m = sample(s, n, &rng);
+        if (m == 0)
+            continue;
+        rec_dropout drop = { s->dropout > 0 ? REC_DROPOUT_EDGE : REC_DROPOUT_NONE,
+                             s->dropout, rec_rng_next(&rng) };
+        double t1 = rec_now();
+        forward(s, &drop);
+        double t2 = rec_now();
+        loss += loss_gradient(s, m);
+        count += m;
+        float *grad = backward(s, &drop);
+        add_regularisation(s, grad, m);
+        double t3 = rec_now();
+        adam_update(s, grad);
+        double t4 = rec_now();
+        rep->sample_seconds += t1 - t0;
+        rep->forward_seconds += t2 - t1;
+        rep->backward_seconds += t3 - t2;
+        rep->update_seconds += t4 - t3;
+    }
+    if (count == 0)
+        return rec_error(REC_EINVAL, "no training triple can be drawn: every user has "
+                                     "interacted with every item");
+    rep->loss = loss / (double)count;
+    return REC_OK;
+}
+
+/* For tests: the objective of the given triples (node ids) at the current
+ * parameters, without dropout, and its gradient with respect to E (a
+ * pointer into the state, valid until the next call). */
+int rec_lightgcn_objective(void *state, const uint32_t *tu, const uint32_t *ti,
+                           const uint32_t *tj, size_t m, double *loss, const float **grad)
+{
+    lgcn *s = state;
+    if (m == 0 || m > s->batch)
+        return rec_error(REC_EINVAL, "between 1 and batch triples");
+    double reg = 0.0;
+    for (size_t t = 0; t < m; t++) {
+        s->tu[t] = tu[t];
+        s->ti[t] = ti[t];
+        s->tj[t] = tj[t];
+        s->mark[tu[t]] = s->mark[ti[t]] = s->mark[tj[t]] = 1;
+        const uint32_t nodes[3] = { tu[t], ti[t], tj[t] };
+        for (int q = 0; q < 3; q++) {
+            const float *e = row_of(s, s->E.data, nodes[q]);
+            for (size_t c = 0; c < s->ld; c++)
+                reg += (double)e[c] * e[c];
+        }
+    }
+    s->n_rows = 0;
+    for (size_t v = 0; v < s->n_nodes; v++) {
+        if (s->mark[v]) {
+            s->rows[s->n_rows++] = (uint32_t)v;
+            s->mark[v] = 0;
+        }
+    }
+    forward(s, NULL);
+    *loss = loss_gradient(s, m) / (double)m + 0.5 * s->reg * reg / (double)m;
+    float *g = backward(s, NULL);
+    add_regularisation(s, g, m);
+    *grad = g;
+    return REC_OK;
+}
+
+/* For tests: the layer-0 embeddings (n_nodes rows of stride ld). */
+float *rec_lightgcn_parameters(void *state, size_t *ld)
+{
+    lgcn *s = state;
+    *ld = s->ld;
+    return s->E.data;
+}
+
+/* ---- Export and fold-in ---- */
+
+/* The final embeddings of every node (no dropout) into the serving form,
+ * and the tensors fold-in needs: the items' layers 0..K-1, their degrees
+ * and the layer weights. */
+static int lgcn_export(void *state, rec_serving *out, rec_tensors *ts)
+{
+    lgcn *s = state;
+    int rc = rec_serving_alloc(out, s->n_users, s->n_items, s->dim, REC_SCORING_DOT, 0);
+    if (rc != REC_OK)
+        return rc;
+    float *final = alloc_matrix(s), *a = alloc_matrix(s), *b = alloc_matrix(s);
+    float *w, *deg;
+    if (!final || !a || !b) {
+        rc = rec_error_nomem();
+        goto done;
+    }
+    if ((rc = rec_tensors_add(ts, "layer_weights", 1, s->K + 1, &w)) != REC_OK ||
+        (rc = rec_tensors_add(ts, "item_degree", s->n_items, 1, &deg)) != REC_OK)
+        goto done;
+    for (unsigned k = 0; k <= s->K; k++)
+        w[k] = s->alpha[k];
+    for (size_t i = 0; i < s->n_items; i++)
+        deg[i * rec_ld_for(1)] = (float)s->g->degree[s->n_users + i];
+
+    const float *prev = s->E.data;
+    size_t bytes = s->n_nodes * s->ld * sizeof(float);
+    memset(final, 0, bytes);
+    for (unsigned k = 0; k <= s->K; k++) {
+        float *layer = (float *)prev;
+        if (k > 0) {
+            layer = (k % 2) ? a : b;
+            rec_graph_spmm(s->g, 0, prev, layer, s->ld, NULL, s->threads);
+        }
+        for (size_t v = 0; v < s->n_nodes * s->ld; v += s->ld)
+            s->k->axpy(s->alpha[k], layer + v, final + v, s->ld);
+        if (k < s->K) {
+            char name[32];
+            float *t;
+            snprintf(name, sizeof name, "item_layer_%u", k);
+            if ((rc = rec_tensors_add(ts, name, s->n_items, s->dim, &t)) != REC_OK)
+                goto done;
+            memcpy(t, layer + s->n_users * s->ld, s->n_items * s->ld * sizeof(float));
+        }
+        prev = layer;
+    }
+    memcpy(out->U, final, s->n_users * s->ld * sizeof(float));
+    memcpy(out->V, final + s->n_users * s->ld, s->n_items * s->ld * sizeof(float));
+done:
+    rec_free(final);
+    rec_free(a);
+    rec_free(b);
+    if (rc != REC_OK)
+        rec_serving_free(out);
+    return rc;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* A new user u with items N(u) joins the graph: its layers are
+ *   e_u^(k) = sum_{i in N(u)} e_i^(k-1) / sqrt(|N(u)| d_i),  k = 1..K,
+ * from the items' trained layers, and its layer 0 is zero (it has no
+ * trained embedding). For a user who was in training this is exactly its
+ * final embedding minus alpha_0 times its layer-0 embedding. */
+static int lgcn_fold_in(const struct rec_model *m, const uint32_t *items, size_t n,
+                        float *out)
+{
+    const rec_tensors *ts = &m->tensors;
+    const rec_tensor *w = rec_tensors_find(ts, "layer_weights");
+    const rec_tensor *deg = rec_tensors_find(ts, "item_degree");
+    size_t dim = m->serving.dim;
+    if (!w || !deg || w->cols < 1 || w->cols > MAX_LAYERS + 1 ||
+        deg->rows != m->serving.n_items)
+        return rec_error(REC_EUNSUPPORTED, "rec_model_fold_in: this model holds no fold-in "
+                         "data (it was saved by a library without it)");
+    unsigned K = (unsigned)w->cols - 1;
+    const rec_tensor *layer[MAX_LAYERS];
+    for (unsigned k = 0; k < K; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "item_layer_%u", k);
+        layer[k] = rec_tensors_find(ts, name);
+        if (!layer[k] || layer[k]->rows != m->serving.n_items || layer[k]->cols != dim)
+            return rec_error(REC_EUNSUPPORTED, "rec_model_fold_in: fold-in data of layer %u "
+                             "is missing", k);
+    }
+    uint32_t *u = rec_malloc_array(n ? n : 1, sizeof *u);
+    double *acc = rec_calloc(dim, sizeof *acc);
+    if (!u || !acc) {
+        rec_free(u);
+        rec_free(acc);
+        return rec_error_nomem();
+    }
+    memcpy(u, items, n * sizeof *u);
+    qsort(u, n, sizeof *u, cmp_u32);
+    size_t d = 0;
+    for (size_t j = 0; j < n; j++)
+        if (d == 0 || u[d - 1] != u[j])
+            u[d++] = u[j];
+    for (size_t j = 0; j < d; j++) {
+        float di = deg->data[(size_t)u[j] * deg->ld];
+        double c = 1.0 / sqrt((double)d * (di > 1.0f ? di : 1.0f));
+        for (unsigned k = 1; k <= K; k++) {
+            const float *e = layer[k - 1]->data + (size_t)u[j] * layer[k - 1]->ld;
+            double a = c * w->data[k];
+            for (size_t x = 0; x < dim; x++)
+                acc[x] += a * e[x];
+        }
+    }
+    for (size_t x = 0; x < dim; x++)
+        out[x] = (float)acc[x];
+    rec_free(u);
+    rec_free(acc);
+    return REC_OK;
+}
+
+const rec_family rec_family_lightgcn = {
+    .name = "lightgcn",
+    .summary = "LightGCN: linear propagation over the user-item graph, BPR with Adam",
+    .params = lightgcn_params,
+    .n_params = sizeof lightgcn_params / sizeof lightgcn_params[0],
+    .setup = lgcn_setup,
+    .epoch = lgcn_epoch,
+    .export_state = lgcn_export,
+    .destroy = lgcn_destroy,
+    .fold_in = lgcn_fold_in,
+};
