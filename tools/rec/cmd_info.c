@@ -51,8 +51,16 @@ int cmd_info(int argc, char **argv)
         printf(", \"item_bias\": %s, \"has_interactions\": %s, \"interactions\": %zu",
                info.has_item_bias ? "true" : "false",
                info.has_interactions ? "true" : "false", info.n_interactions);
-        printf(", \"epochs\": %u, \"final_loss\": ", info.epochs);
+        printf(", \"epochs\": %u, \"best_epoch\": %u, \"final_loss\": ", info.epochs,
+               info.best_epoch);
         json_number(stdout, info.final_loss);
+        if (info.eval_k) {
+            printf(", \"valid_recall@%u\": ", info.eval_k);
+            json_number(stdout, info.valid_recall);
+            printf(", \"valid_ndcg@%u\": ", info.eval_k);
+            json_number(stdout, info.valid_ndcg);
+        }
+        printf(", \"fold_in\": %s", info.can_fold_in ? "true" : "false");
         printf(", ");
         json_model_settings(stdout, m);
         printf("}\n");
@@ -66,7 +74,11 @@ int cmd_info(int argc, char **argv)
                info.has_item_bias ? " + item bias" : "");
         printf("interactions  %zu%s\n", info.n_interactions,
                info.has_interactions ? "" : " (not stored)");
-        printf("epochs        %u\n", info.epochs);
+        printf("epochs        %u (the model holds epoch %u)\n", info.epochs, info.best_epoch);
+        if (info.eval_k)
+            printf("validation    recall@%u %.4f, ndcg@%u %.4f\n", info.eval_k,
+                   info.valid_recall, info.eval_k, info.valid_ndcg);
+        printf("fold-in       %s\n", info.can_fold_in ? "yes" : "no");
         printf("final loss    %.6g\n", info.final_loss);
         rec_param_info pi = REC_PARAM_INFO_INIT;
         for (size_t k = 0; rec_family_param(info.family, k, &pi) == REC_OK; k++) {

@@ -8,7 +8,8 @@
 
 static void print_params(const char *family)
 {
-    printf("Hyperparameters of '%s' (--name value):\n", family);
+    printf("Hyperparameters of '%s' (--name value; '-' and '_' are the same in names):\n",
+           family);
     rec_param_info info = REC_PARAM_INFO_INIT;
     for (size_t k = 0; rec_family_param(family, k, &info) == REC_OK; k++)
         printf("  --%-12s %-7s default %-8s range %s\n      %s\n", info.name, info.type,
@@ -27,6 +28,9 @@ static void usage(const char *family)
     for (size_t k = 0; rec_family_name(k); k++)
         printf(" %s", rec_family_name(k));
     printf("\n"
+           "  --test FILE            validation data: evaluate every --eval-every epochs,\n"
+           "                         stop early after --early-stop evaluations without\n"
+           "                         a better Recall@--eval-k, keep the best model\n"
            "  --no-interactions      do not store the training interactions in the model\n"
            "                         file (recommend then cannot exclude them)\n"
            "  --json                 print one JSON object with the outcome\n\n%s\n",
@@ -43,16 +47,32 @@ static void usage(const char *family)
 
 typedef struct progress_state {
     int shown;
+    unsigned k;
 } progress_state;
 
 static int on_progress(void *data, const rec_progress *p)
 {
     progress_state *s = data;
-    fprintf(stderr, "\repoch %u/%u  loss %.5f  %.3f s/epoch  %.1f s   ", p->epoch,
-            p->epochs, p->loss, p->seconds, p->total_seconds);
+    fprintf(stderr, "\repoch %u/%u  loss %.5f  %.3f s/epoch  %.1f s", p->epoch, p->epochs,
+            p->loss, p->seconds, p->total_seconds);
+    if (p->version >= 2 && p->evaluated)
+        /* A line of its own for every evaluation, so the curve stays. */
+        fprintf(stderr, "  recall@%u %.4f  ndcg@%u %.4f  (best at epoch %u)\n", s->k,
+                p->valid_recall, s->k, p->valid_ndcg, p->best_epoch);
+    else
+        fputs("   ", stderr);
     fflush(stderr);
     s->shown = 1;
     return 0;
+}
+
+/* --eval-every is the parameter eval_every: flags use dashes, tables use
+ * underscores, and either spelling is accepted. */
+static void underscores(char *name)
+{
+    for (; *name; name++)
+        if (*name == '-')
+            *name = '_';
 }
 
 int cmd_train(int argc, char **argv)
@@ -68,6 +88,7 @@ int cmd_train(int argc, char **argv)
         return 0;
     }
     const char *train_path = args_value(&a, "train");
+    const char *test_path = args_value(&a, "test");
     const char *out_path = args_value(&a, "out");
     int json = args_flag(&a, "json");
     int keep = !args_flag(&a, "no-interactions");
@@ -84,16 +105,26 @@ int cmd_train(int argc, char **argv)
         die_usage("train", "%s", rec_last_error());
     /* Every other --name value is a hyperparameter of the family's table. */
     const char *name, *value;
-    while (args_next_pair(&a, &name, &value))
-        if ((rc = rec_train_options_set(opts, name, value)) != REC_OK)
+    while (args_next_pair(&a, &name, &value)) {
+        char param[128];
+        snprintf(param, sizeof param, "%s", name);
+        underscores(param);
+        if ((rc = rec_train_options_set(opts, param, value)) != REC_OK)
             die_usage("train", "--%s: %s", name, rec_last_error());
+    }
     args_finish(&a);
 
     double t0 = cli_now();
     rec_dataset *train = load_dataset(&d, train_path, NULL, "training");
+    rec_dataset *test = test_path ? load_dataset(&d, test_path, train, "test") : NULL;
+    if (test && (rc = rec_train_options_set_validation(opts, test)) != REC_OK)
+        die_rec(rc, "--test");
     double t1 = cli_now();
 
-    progress_state ps = { 0 };
+    progress_state ps = { 0, 20 };
+    char kbuf[32];
+    if (rec_train_options_get(opts, "eval_k", kbuf, sizeof kbuf) == REC_OK)
+        ps.k = (unsigned)atoi(kbuf);
     if (progress_enabled())
         rec_train_options_set_progress(opts, on_progress, &ps);
     rec_model *m = NULL;
@@ -129,6 +160,13 @@ int cmd_train(int argc, char **argv)
         json_number(stdout, t3 - t2);
         printf(", \"out\": ");
         json_string(stdout, out_path);
+        if (info.eval_k) {
+            printf(", \"best_epoch\": %u, \"valid_recall@%u\": ", info.best_epoch,
+                   info.eval_k);
+            json_number(stdout, info.valid_recall);
+            printf(", \"valid_ndcg@%u\": ", info.eval_k);
+            json_number(stdout, info.valid_ndcg);
+        }
         printf(", ");
         json_model_settings(stdout, m);
         printf("}\n");
@@ -137,9 +175,14 @@ int cmd_train(int argc, char **argv)
                info.n_users, info.n_items, rec_dataset_n_interactions(train));
         printf("epochs %u, final loss %.6g, %.2f s (%.3f s per epoch)\n", info.epochs,
                info.final_loss, train_s, info.epochs ? train_s / info.epochs : 0.0);
+        if (info.eval_k)
+            printf("kept the model of epoch %u: recall@%u %.4f, ndcg@%u %.4f on %s\n",
+                   info.best_epoch, info.eval_k, info.valid_recall, info.eval_k,
+                   info.valid_ndcg, test_path);
         printf("saved to %s\n", out_path);
     }
     rec_model_free(m);
+    rec_dataset_free(test);
     rec_dataset_free(train);
     rec_train_options_free(opts);
     args_free(&a);

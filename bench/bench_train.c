@@ -1,0 +1,165 @@
+/* Training on a train/test split in the NGCF/LightGCN adjacency-list format
+ * (Gowalla by default): seconds per epoch split into sampling, forward,
+ * backward and update, the validation curve (Recall@20 and NDCG@20 against
+ * wall time) when evaluating during training, the final full-ranking
+ * evaluation at K = 20, and peak memory.
+ *
+ *   bench_train FAMILY [DATA_DIR] [THREADS] [name=value ...]
+ *
+ * name=value pairs set hyperparameters; eval_every=N evaluates on the test
+ * data during training (the published protocol: the best evaluation is
+ * kept). Prints figures only. */
+#include <librec/librec.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "bench_common.h"
+
+static void check(int rc, const char *what)
+{
+    if (rc != REC_OK) {
+        fprintf(stderr, "bench_train: %s: %s\n", what, rec_last_error());
+        exit(1);
+    }
+}
+
+typedef struct phases {
+    double *epoch, *sample, *forward, *backward, *update;
+    unsigned n;
+    double start;
+} phases;
+
+static int on_epoch(void *p, const rec_progress *pr)
+{
+    phases *ph = p;
+    unsigned e = ph->n++;
+    ph->epoch[e] = pr->seconds;
+    ph->sample[e] = pr->sample_seconds;
+    ph->forward[e] = pr->forward_seconds;
+    ph->backward[e] = pr->backward_seconds;
+    ph->update[e] = pr->update_seconds;
+    if (pr->evaluated)
+        printf("  epoch %4u  %8.1f s  loss %.5f  recall@20 %.4f  ndcg@20 %.4f\n", pr->epoch,
+               bench_now() - ph->start, pr->loss, pr->valid_recall, pr->valid_ndcg);
+    fflush(stdout);
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, unsigned n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return n ? v[n / 2] : 0.0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: bench_train FAMILY [DATA_DIR] [THREADS] [name=value ...]\n");
+        return 2;
+    }
+    const char *family = argv[1];
+    const char *dir = argc > 2 ? argv[2] : "../shared/data/gowalla";
+    const char *threads = argc > 3 ? argv[3] : "2";
+    char train_path[1024], test_path[1024];
+    snprintf(train_path, sizeof train_path, "%s/train.txt", dir);
+    snprintf(test_path, sizeof test_path, "%s/test.txt", dir);
+    bench_print_machine();
+    printf("librec %s, %s on %s, %s threads\n", rec_version_string(), family, dir, threads);
+
+    double t0 = bench_now();
+    rec_dataset *train = NULL, *test = NULL;
+    check(rec_dataset_load_adjlist(&train, train_path, NULL, NULL), "loading train");
+    check(rec_dataset_load_adjlist(&test, test_path, NULL, train), "loading test");
+    printf("load: %.3f s (%zu users, %zu items, %zu train, %zu test interactions)\n",
+           bench_now() - t0, rec_dataset_n_users(train), rec_dataset_n_items(train),
+           rec_dataset_n_interactions(train), rec_dataset_n_interactions(test));
+
+    rec_train_options *o = NULL;
+    check(rec_train_options_new(&o, family), "options");
+    check(rec_train_options_set(o, "threads", threads), "threads");
+    int validate = 0;
+    for (int a = 4; a < argc; a++) {
+        char *eq = strchr(argv[a], '=');
+        if (!eq) {
+            fprintf(stderr, "bench_train: expected name=value, got '%s'\n", argv[a]);
+            return 2;
+        }
+        *eq = '\0';
+        check(rec_train_options_set(o, argv[a], eq + 1), argv[a]);
+        validate |= !strcmp(argv[a], "eval_every");
+    }
+    if (validate)
+        check(rec_train_options_set_validation(o, test), "validation");
+    char buf[64];
+    printf("settings:");
+    rec_param_info pi = REC_PARAM_INFO_INIT;
+    for (size_t k = 0; rec_family_param(family, k, &pi) == REC_OK; k++) {
+        rec_train_options_get(o, pi.name, buf, sizeof buf);
+        printf(" %s=%s", pi.name, buf);
+    }
+    printf("%s\n", validate ? " (evaluating on the test data during training)" : "");
+    unsigned epochs = rec_train_options_get(o, "epochs", buf, sizeof buf) == REC_OK
+                          ? (unsigned)atoi(buf) : 0;
+    phases ph;
+    memset(&ph, 0, sizeof ph);
+    double **arrays[] = { &ph.epoch, &ph.sample, &ph.forward, &ph.backward, &ph.update };
+    for (int k = 0; k < 5; k++)
+        *arrays[k] = calloc(epochs + 1, sizeof(double));
+    check(rec_train_options_set_progress(o, on_epoch, &ph), "progress");
+
+    double t1 = bench_now();
+    ph.start = t1;
+    rec_model *m = NULL;
+    check(rec_model_train(&m, train, o), "training");
+    double train_s = bench_now() - t1;
+    rec_model_info info = REC_MODEL_INFO_INIT;
+    rec_model_info_get(m, &info);
+    printf("train: %.2f s for %u epochs (model of epoch %u)\n", train_s, info.epochs,
+           info.best_epoch);
+    if (ph.n) {
+        double ep = median(ph.epoch, ph.n), mn = ph.epoch[0], mx = ph.epoch[ph.n - 1];
+        printf("epoch: median %.4f s (min %.4f, max %.4f); phases, median: sample %.4f s, "
+               "forward %.4f s, backward %.4f s, update %.4f s\n", ep, mn, mx,
+               median(ph.sample, ph.n), median(ph.forward, ph.n),
+               median(ph.backward, ph.n), median(ph.update, ph.n));
+    }
+
+    static const unsigned ks[] = { 20 };
+    rec_eval_options eo = REC_EVAL_OPTIONS_INIT;
+    eo.ks = ks;
+    eo.n_ks = 1;
+    eo.threads = (unsigned)atoi(threads);
+    double t2 = bench_now();
+    rec_eval *ev = NULL;
+    check(rec_eval_run(&ev, m, NULL, test, &eo), "evaluating");
+    double eval_s = bench_now() - t2;
+    double r, nd, p, h;
+    rec_eval_get(ev, "recall@20", &r);
+    rec_eval_get(ev, "ndcg@20", &nd);
+    rec_eval_get(ev, "precision@20", &p);
+    rec_eval_get(ev, "hit@20", &h);
+    printf("eval: %.3f s for %zu users: recall@20 %.4f ndcg@20 %.4f precision@20 %.4f "
+           "hit@20 %.4f\n", eval_s, rec_eval_n_users(ev), r, nd, p, h);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("wall: %.2f s from loading to evaluated; peak resident memory %.0f MB\n",
+           bench_now() - t0, ru.ru_maxrss / 1024.0);
+
+    for (int k = 0; k < 5; k++)
+        free(*arrays[k]);
+    rec_eval_free(ev);
+    rec_model_free(m);
+    rec_train_options_free(o);
+    rec_dataset_free(test);
+    rec_dataset_free(train);
+    return 0;
+}
