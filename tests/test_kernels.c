@@ -348,6 +348,64 @@ START_TEST(test_variants_adam_row)
 }
 END_TEST
 
+/* The sparse row product of every variant, and the scalar reference
+ * itself, against a sum in double: the bound is that of recursive
+ * summation, 2 n u sum_k |val[k] in[col[k]][j]| with u = 2^-24, which both
+ * the scalar (multiply, then add) and the FMA variants meet. Strides cover
+ * each variant's whole passes and every remainder; columns repeat. */
+START_TEST(test_variants_spmm_row)
+{
+    static const size_t lds[] = {16, 32, 48, 64, 80, 128, 144, 256};
+    static const size_t counts[] = {0, 1, 7, 100};
+    enum { N_IN = 50 };
+    const char *names[] = {"scalar", "avx2", "avx512"};
+    rec_rng r;
+    rec_rng_seed(&r, 15, 0, 0);
+    for (size_t L = 0; L < sizeof lds / sizeof lds[0]; L++) {
+        size_t ld = lds[L];
+        float *in = alloc_floats(N_IN * ld), *out = alloc_floats(ld);
+        fill(&r, in, N_IN * ld, -1, 1);
+        for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+            size_t n = counts[c];
+            uint32_t col[100];
+            float val[100];
+            for (size_t k = 0; k < n; k++) {
+                col[k] = rec_rng_below(&r, N_IN);
+                val[k] = uniform(&r, -1, 1);
+            }
+            for (size_t v = 0; v < 3; v++) {
+                const rec_kernels *K = rec_kernels_variant(names[v]);
+                if (!K)
+                    continue;
+                for (size_t j = 0; j < ld; j++)
+                    out[j] = NAN; /* overwritten, never accumulated into */
+                K->spmm_row(NULL, NULL, 0, in, ld, out);
+                for (size_t j = 0; j < ld; j++)
+                    ck_assert_msg(out[j] == 0.0f, "%s: n = 0 leaves a non-zero",
+                                  K->name);
+                for (size_t j = 0; j < ld; j++)
+                    out[j] = NAN;
+                K->spmm_row(col, val, n, in, ld, out);
+                for (size_t j = 0; j < ld; j++) {
+                    double want = 0, mag = 0;
+                    for (size_t k = 0; k < n; k++) {
+                        double t = (double)val[k] * in[col[k] * ld + j];
+                        want += t;
+                        mag += fabs(t);
+                    }
+                    if (n == 1) /* one rounded product, in every variant */
+                        ck_assert_float_eq(out[j], (float)want);
+                    ck_assert_close(out[j], want, 2.0 * (double)n * 0x1p-24 * mag,
+                                    "spmm_row", K->name, ld);
+                }
+            }
+        }
+        rec_free(in);
+        rec_free(out);
+    }
+}
+END_TEST
+
 /* Rows of dimension dim < ld padded with zeros stay zero-padded through
  * every update, and padding adds nothing to dot products. */
 START_TEST(test_padding_stays_zero)
@@ -663,6 +721,7 @@ Suite *rec_test_suite(void)
     tcase_add_test(tc, test_variants_score_dot);
     tcase_add_test(tc, test_variants_bpr_step);
     tcase_add_test(tc, test_variants_adam_row);
+    tcase_add_test(tc, test_variants_spmm_row);
     tcase_add_test(tc, test_padding_stays_zero);
     tcase_add_test(tc, test_bpr_step_is_gradient_descent);
     tcase_add_test(tc, test_softplus);

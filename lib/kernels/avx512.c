@@ -187,6 +187,64 @@ static void adam_row_avx512(float *w, float *m, float *v, const float *g,
     }
 }
 
+/* Entries ahead at which spmm_row prefetches the gathered rows. A gathered
+ * row is a random access into a matrix far larger than L2, and the FMAs of
+ * one entry take a few cycles, so the loads must be issued well before
+ * their use. */
+#define SPMM_PREFETCH 8
+
+/* Columns [0, 16 nv) of one output row, relative to in and out: the nv
+ * accumulators stay in registers over all n entries and are stored once.
+ * Every lane sums in k order, as the scalar reference does. */
+static inline __attribute__((always_inline)) void
+spmm_chunk(const uint32_t *col, const float *val, size_t n, const float *in,
+           size_t ld, float *out, int nv)
+{
+    __m512 acc[8];
+    for (int t = 0; t < nv; t++)
+        acc[t] = _mm512_setzero_ps();
+    for (size_t k = 0; k < n; k++) {
+        if (k + SPMM_PREFETCH < n) {
+            const char *p = (const char *)(in + (size_t)col[k + SPMM_PREFETCH] * ld);
+            for (int t = 0; t < nv; t++)
+                __builtin_prefetch(p + 64 * t);
+        }
+        const float *x = in + (size_t)col[k] * ld;
+        __m512 v = _mm512_set1_ps(val[k]);
+        for (int t = 0; t < nv; t++)
+            acc[t] = _mm512_fmadd_ps(v, _mm512_loadu_ps(x + 16 * t), acc[t]);
+    }
+    for (int t = 0; t < nv; t++)
+        _mm512_storeu_ps(out + 16 * t, acc[t]);
+}
+
+/* Up to 128 floats (8 of the 32 zmm registers) per pass over the entries;
+ * the common strides get their own copy with ld a constant. */
+static void spmm_row_avx512(const uint32_t *col, const float *val, size_t n,
+                            const float *in, size_t ld, float *out)
+{
+    switch (ld) {
+    case 16: spmm_chunk(col, val, n, in, 16, out, 1); return;
+    case 32: spmm_chunk(col, val, n, in, 32, out, 2); return;
+    case 64: spmm_chunk(col, val, n, in, 64, out, 4); return;
+    case 128: spmm_chunk(col, val, n, in, 128, out, 8); return;
+    default: break;
+    }
+    size_t j = 0;
+    for (; j + 128 <= ld; j += 128)
+        spmm_chunk(col, val, n, in + j, ld, out + j, 8);
+    switch ((ld - j) / 16) {
+    case 1: spmm_chunk(col, val, n, in + j, ld, out + j, 1); break;
+    case 2: spmm_chunk(col, val, n, in + j, ld, out + j, 2); break;
+    case 3: spmm_chunk(col, val, n, in + j, ld, out + j, 3); break;
+    case 4: spmm_chunk(col, val, n, in + j, ld, out + j, 4); break;
+    case 5: spmm_chunk(col, val, n, in + j, ld, out + j, 5); break;
+    case 6: spmm_chunk(col, val, n, in + j, ld, out + j, 6); break;
+    case 7: spmm_chunk(col, val, n, in + j, ld, out + j, 7); break;
+    default: break;
+    }
+}
+
 static const rec_kernels avx512_kernels = {
     .name = "avx512",
     .dot = dot_avx512,
@@ -195,6 +253,7 @@ static const rec_kernels avx512_kernels = {
     .score_dot = score_dot_avx512,
     .bpr_sgd_step = bpr_sgd_step_avx512,
     .adam_row = adam_row_avx512,
+    .spmm_row = spmm_row_avx512,
 };
 
 const rec_kernels *rec_kernels_avx512(void)
