@@ -17,10 +17,10 @@
 #include "core/error.h"
 #include "graph/graph.h"
 
-/* Row blocks of a product: a fixed count (never the thread count, so block
- * boundaries and therefore results are the same on any machine), enough for
- * the dynamic schedule of rec_parallel_for to even out 2 to 100-odd threads.
- * A block is still tens of rows on small graphs. */
+/* Row blocks of a product: a fixed count, not derived from the thread
+ * count, so that a graph is the same on every machine; enough for the
+ * dynamic schedule of rec_parallel_for to even out 2 to 100-odd threads,
+ * and few enough that a block of Gowalla is still 70 rows. */
 #define GRAPH_BLOCKS 1024
 /* Cost of a row besides its entries, in entries: writing the output row. */
 #define ROW_COST 2

@@ -81,9 +81,7 @@ typedef struct rec_kernels {
     /* One row of a sparse-dense product (graph propagation):
      *   out[0..ld) = sum_k val[k] * in[col[k] * ld + 0..ld)
      * overwriting out (n = 0 gives a zero row). Rows of `in` have stride ld
-     * and out must not be one of them. The sum runs in k order per element,
-     * so splitting a row into an spmm_row call followed by axpy calls for
-     * the rest gives the same sums. */
+     * and out must not be one of them. Each element sums in k order. */
     void (*spmm_row)(const uint32_t *col, const float *val, size_t n,
                      const float *in, size_t ld, float *out);
 
