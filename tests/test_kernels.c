@@ -348,6 +348,122 @@ START_TEST(test_variants_adam_row)
 }
 END_TEST
 
+/* The sparse row products of every variant, and of the scalar reference
+ * itself, against a sum in double: the bound is that of recursive
+ * summation, 2 n u sum_k |w_k in[col[k]][j]| with u = 2^-24, which both
+ * the scalar (multiply, then add) and the FMA variants meet. Strides cover
+ * each variant's whole passes and every remainder; columns repeat. With a
+ * keep rule the sum runs over the entries rec_keep() keeps, with weights
+ * val[k] * scale rounded to float; thresholds 0 and 2^32 keep all and none.
+ * out is filled with NaN first: the kernels overwrite, never accumulate. */
+static void check_spmm_row(const rec_kernels *K, const rec_keep_rule *rule,
+                           const uint32_t *col, const float *val, size_t n,
+                           const float *in, size_t ld, float *out)
+{
+    for (size_t j = 0; j < ld; j++)
+        out[j] = NAN;
+    if (rule)
+        K->spmm_row_keep(rule, col, val, n, in, ld, out);
+    else
+        K->spmm_row(col, val, n, in, ld, out);
+    size_t kept = 0;
+    for (size_t k = 0; k < n; k++)
+        kept += !rule || rec_keep(rule, col[k]);
+    for (size_t j = 0; j < ld; j++) {
+        double want = 0, mag = 0;
+        for (size_t k = 0; k < n; k++) {
+            if (rule && !rec_keep(rule, col[k]))
+                continue;
+            float w = rule ? val[k] * rule->scale : val[k];
+            double t = (double)w * in[col[k] * ld + j];
+            want += t;
+            mag += fabs(t);
+        }
+        if (kept <= 1) /* zero or one rounded product, in every variant */
+            ck_assert_msg(out[j] == (float)want, "%s, ld %zu, n %zu: %g, want %g",
+                          K->name, ld, n, (double)out[j], want);
+        ck_assert_close(out[j], want, 2.0 * (double)kept * 0x1p-24 * mag,
+                        rule ? "spmm_row_keep" : "spmm_row", K->name, ld);
+    }
+}
+
+START_TEST(test_variants_spmm_row)
+{
+    static const size_t lds[] = {16, 32, 48, 64, 80, 128, 144, 256};
+    static const size_t counts[] = {0, 1, 7, 17, 100};
+    enum { N_IN = 50 };
+    const char *names[] = {"scalar", "avx2", "avx512"};
+    const rec_keep_rule rules[] = {
+        { 0x0123456789ABCDEFull, 0, UINT64_C(1) << 30, 0, 1.0f / 0.75f },
+        { 42, 7, UINT64_C(3) << 30, 32, 4.0f },
+        { 42, UINT64_C(9) << 32, 0, 0, 1.5f },
+        { 42, 0, UINT64_C(1) << 32, 0, 1.5f },
+    };
+    rec_rng r;
+    rec_rng_seed(&r, 15, 0, 0);
+    for (size_t L = 0; L < sizeof lds / sizeof lds[0]; L++) {
+        size_t ld = lds[L];
+        float *in = alloc_floats(N_IN * ld), *out = alloc_floats(ld);
+        fill(&r, in, N_IN * ld, -1, 1);
+        for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+            size_t n = counts[c];
+            uint32_t col[100];
+            float val[100];
+            for (size_t k = 0; k < n; k++) {
+                col[k] = rec_rng_below(&r, N_IN);
+                val[k] = uniform(&r, -1, 1);
+            }
+            for (size_t v = 0; v < 3; v++) {
+                const rec_kernels *K = rec_kernels_variant(names[v]);
+                if (!K)
+                    continue;
+                check_spmm_row(K, NULL, NULL, NULL, 0, in, ld, out);
+                check_spmm_row(K, NULL, col, val, n, in, ld, out);
+                for (size_t q = 0; q < sizeof rules / sizeof rules[0]; q++)
+                    check_spmm_row(K, &rules[q], col, val, n, in, ld, out);
+            }
+        }
+        rec_free(in);
+        rec_free(out);
+    }
+}
+END_TEST
+
+/* rec_keep() keeps a share 1 - threshold / 2^32 of the keys, and keys that
+ * differ in one bit (neighbouring columns, rows) are decided independently:
+ * the share of pairs of neighbours both kept is (1 - p)^2. */
+START_TEST(test_keep_rule)
+{
+    const double p = 0.3;
+    rec_keep_rule k = { rec_mix64(7), 0, (uint64_t)(p * 4294967296.0), 0, 1.0f };
+    enum { N = 200000 };
+    size_t kept = 0, both = 0;
+    int prev = 0;
+    for (uint32_t c = 0; c < N; c++) {
+        int now = rec_keep(&k, c);
+        kept += (size_t)now;
+        both += (size_t)(now && prev);
+        prev = now;
+    }
+    /* Binomial standard deviations are about 0.001 here. */
+    ck_assert_double_eq_tol((double)kept / N, 1 - p, 0.006);
+    ck_assert_double_eq_tol((double)both / (N - 1), (1 - p) * (1 - p), 0.006);
+    k.shift = 32; /* the same columns as the high word of the key */
+    size_t same = 0;
+    for (uint32_t c = 0; c < N; c++) {
+        k.shift = 0;
+        int a = rec_keep(&k, c);
+        k.shift = 32;
+        same += (size_t)(a == rec_keep(&k, c));
+    }
+    ck_assert_double_eq_tol((double)same / N, p * p + (1 - p) * (1 - p), 0.006);
+    k.threshold = 0;
+    ck_assert(rec_keep(&k, 123));
+    k.threshold = UINT64_C(1) << 32;
+    ck_assert(!rec_keep(&k, 123));
+}
+END_TEST
+
 /* Rows of dimension dim < ld padded with zeros stay zero-padded through
  * every update, and padding adds nothing to dot products. */
 START_TEST(test_padding_stays_zero)
@@ -663,6 +779,8 @@ Suite *rec_test_suite(void)
     tcase_add_test(tc, test_variants_score_dot);
     tcase_add_test(tc, test_variants_bpr_step);
     tcase_add_test(tc, test_variants_adam_row);
+    tcase_add_test(tc, test_variants_spmm_row);
+    tcase_add_test(tc, test_keep_rule);
     tcase_add_test(tc, test_padding_stays_zero);
     tcase_add_test(tc, test_bpr_step_is_gradient_descent);
     tcase_add_test(tc, test_softplus);

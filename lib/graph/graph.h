@@ -18,7 +18,9 @@ struct rec_graph {
     size_t *ptr;         /* n_nodes + 1 */
     uint32_t *col;       /* nnz */
     float *val;          /* nnz */
-    /* CSR of M^T. When M is symmetric these point at ptr/col/val. */
+    /* CSR of M^T. The pattern of A (+ I) is symmetric, so tptr and tcol
+     * always point at ptr and col; tval points at val when M is symmetric
+     * (SYMMETRIC, NONE) and holds its own values otherwise (LEFT). */
     size_t *tptr;
     uint32_t *tcol;
     float *tval;
@@ -28,7 +30,7 @@ struct rec_graph {
     /* Row blocks with balanced non-zeros for multi-threaded products. */
     size_t n_blocks;
     uint32_t *block_start;  /* n_blocks + 1 row boundaries of M */
-    uint32_t *tblock_start; /* same for M^T (== block_start if symmetric) */
+    uint32_t *tblock_start; /* same for M^T (== block_start: same pattern) */
 };
 
 int rec_graph_build(struct rec_graph **out, const rec_dataset *ds, rec_graph_norm norm,

@@ -187,6 +187,80 @@ static void adam_row_avx2(float *w, float *m, float *v, const float *g,
     }
 }
 
+/* Entries ahead at which spmm_row prefetches the gathered rows (see the
+ * AVX-512 variant). */
+#define SPMM_PREFETCH 16
+
+/* Columns [0, 8 nv) of one output row, relative to in and out, with the nv
+ * accumulators in registers over all n entries. Every lane sums in k
+ * order, as the scalar reference does. With a keep rule (dropout), each
+ * entry is tested in scalar code (AVX2 has no 64-bit multiply), in the
+ * same loop so that the hashing overlaps the loads; the rows of dropped
+ * entries are still prefetched, which costs little at small p. */
+static inline __attribute__((always_inline)) void
+spmm_chunk(const rec_keep_rule *rule, const uint32_t *col, const float *val,
+           size_t n, const float *in, size_t ld, float *out, int nv)
+{
+    __m256 acc[8];
+    for (int t = 0; t < nv; t++)
+        acc[t] = _mm256_setzero_ps();
+    for (size_t k = 0; k < n; k++) {
+        if (k + SPMM_PREFETCH < n) {
+            const char *p = (const char *)(in + (size_t)col[k + SPMM_PREFETCH] * ld);
+            for (int t = 0; t < nv; t += 2) /* one line per 2 vectors */
+                __builtin_prefetch(p + 32 * t);
+        }
+        float w = val[k];
+        if (rule) {
+            if (!rec_keep(rule, col[k]))
+                continue;
+            w *= rule->scale;
+        }
+        const float *x = in + (size_t)col[k] * ld;
+        __m256 v = _mm256_set1_ps(w);
+        for (int t = 0; t < nv; t++)
+            acc[t] = _mm256_fmadd_ps(v, _mm256_loadu_ps(x + 8 * t), acc[t]);
+    }
+    for (int t = 0; t < nv; t++)
+        _mm256_storeu_ps(out + 8 * t, acc[t]);
+}
+
+/* Up to 64 floats (8 of the 16 ymm registers) per pass over the entries;
+ * the common strides get their own copy with ld a constant. */
+static inline __attribute__((always_inline)) void
+spmm_any(const rec_keep_rule *rule, const uint32_t *col, const float *val, size_t n,
+         const float *in, size_t ld, float *out)
+{
+    switch (ld) {
+    case 16: spmm_chunk(rule, col, val, n, in, 16, out, 2); return;
+    case 32: spmm_chunk(rule, col, val, n, in, 32, out, 4); return;
+    case 64: spmm_chunk(rule, col, val, n, in, 64, out, 8); return;
+    default: break;
+    }
+    size_t j = 0;
+    for (; j + 64 <= ld; j += 64)
+        spmm_chunk(rule, col, val, n, in + j, ld, out + j, 8);
+    switch ((ld - j) / 16) {
+    case 1: spmm_chunk(rule, col, val, n, in + j, ld, out + j, 2); break;
+    case 2: spmm_chunk(rule, col, val, n, in + j, ld, out + j, 4); break;
+    case 3: spmm_chunk(rule, col, val, n, in + j, ld, out + j, 6); break;
+    default: break;
+    }
+}
+
+static void spmm_row_avx2(const uint32_t *col, const float *val, size_t n,
+                          const float *in, size_t ld, float *out)
+{
+    spmm_any(NULL, col, val, n, in, ld, out);
+}
+
+static void spmm_row_keep_avx2(const rec_keep_rule *rule, const uint32_t *col,
+                               const float *val, size_t n, const float *in,
+                               size_t ld, float *out)
+{
+    spmm_any(rule, col, val, n, in, ld, out);
+}
+
 static const rec_kernels avx2_kernels = {
     .name = "avx2",
     .dot = dot_avx2,
@@ -195,6 +269,8 @@ static const rec_kernels avx2_kernels = {
     .score_dot = score_dot_avx2,
     .bpr_sgd_step = bpr_sgd_step_avx2,
     .adam_row = adam_row_avx2,
+    .spmm_row = spmm_row_avx2,
+    .spmm_row_keep = spmm_row_keep_avx2,
 };
 
 const rec_kernels *rec_kernels_avx2(void)

@@ -187,6 +187,126 @@ static void adam_row_avx512(float *w, float *m, float *v, const float *g,
     }
 }
 
+/* Entries ahead at which spmm_row prefetches the gathered rows. A gathered
+ * row is a random access into a matrix far larger than L2, and the FMAs of
+ * one entry take a few cycles, so the loads must be issued well before
+ * their use. */
+#define SPMM_PREFETCH 16
+
+/* The nv accumulators of one entry: acc += v * x[0 .. 16 nv), after
+ * prefetching the row of the entry SPMM_PREFETCH ahead. */
+static inline __attribute__((always_inline)) void
+spmm_entry(__m512 *acc, const uint32_t *col, size_t k, size_t n, const float *in,
+           size_t ld, float v, int nv)
+{
+    if (k + SPMM_PREFETCH < n) {
+        const char *p = (const char *)(in + (size_t)col[k + SPMM_PREFETCH] * ld);
+        for (int t = 0; t < nv; t++)
+            __builtin_prefetch(p + 64 * t);
+    }
+    const float *x = in + (size_t)col[k] * ld;
+    __m512 vv = _mm512_set1_ps(v);
+    for (int t = 0; t < nv; t++)
+        acc[t] = _mm512_fmadd_ps(vv, _mm512_loadu_ps(x + 16 * t), acc[t]);
+}
+
+/* rec_mix64 on 8 lanes (vpmullq is AVX512DQ). */
+static inline __m512i mix64_avx512(__m512i x)
+{
+    x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 30));
+    x = _mm512_mullo_epi64(x, _mm512_set1_epi64((long long)0xBF58476D1CE4E5B9ull));
+    x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 27));
+    x = _mm512_mullo_epi64(x, _mm512_set1_epi64((long long)0x94D049BB133111EBull));
+    return _mm512_xor_si512(x, _mm512_srli_epi64(x, 31));
+}
+
+/* rec_keep of 8 columns zero-extended to 64-bit lanes. */
+static inline __mmask8 keep8(const rec_keep_rule *rule, __m512i c)
+{
+    __m512i key = _mm512_or_si512(_mm512_sll_epi64(c, _mm_cvtsi32_si128((int)rule->shift)),
+                                  _mm512_set1_epi64((long long)rule->base));
+    __m512i h = mix64_avx512(_mm512_xor_si512(_mm512_set1_epi64((long long)rule->salt), key));
+    return _mm512_cmpge_epu64_mask(_mm512_srli_epi64(h, 32),
+                                   _mm512_set1_epi64((long long)rule->threshold));
+}
+
+/* Columns [0, 16 nv) of one output row, relative to in and out: the nv
+ * accumulators stay in registers over all n entries and are stored once.
+ * Every lane sums in k order, as the scalar reference does. With a keep
+ * rule (dropout), the decisions of 16 entries at a time are hashed in two
+ * vectors, and the loop visits the kept entries by the bits of the mask;
+ * the rows of dropped entries are still prefetched, which costs little at
+ * small p. */
+static inline __attribute__((always_inline)) void
+spmm_chunk(const rec_keep_rule *rule, const uint32_t *col, const float *val,
+           size_t n, const float *in, size_t ld, float *out, int nv)
+{
+    __m512 acc[8];
+    for (int t = 0; t < nv; t++)
+        acc[t] = _mm512_setzero_ps();
+    if (!rule) {
+        for (size_t k = 0; k < n; k++)
+            spmm_entry(acc, col, k, n, in, ld, val[k], nv);
+    } else {
+        for (size_t e = 0; e < n; e += 16) {
+            __mmask16 live = n - e >= 16 ? (__mmask16)0xFFFF
+                                         : (__mmask16)((1u << (n - e)) - 1);
+            __m512i c = _mm512_maskz_loadu_epi32(live, col + e);
+            __mmask8 lo = keep8(rule, _mm512_cvtepu32_epi64(_mm512_castsi512_si256(c)));
+            __mmask8 hi = keep8(rule, _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(c, 1)));
+            unsigned keep = ((unsigned)hi << 8 | lo) & live;
+            while (keep) {
+                size_t k = e + (size_t)__builtin_ctz(keep);
+                keep &= keep - 1;
+                spmm_entry(acc, col, k, n, in, ld, val[k] * rule->scale, nv);
+            }
+        }
+    }
+    for (int t = 0; t < nv; t++)
+        _mm512_storeu_ps(out + 16 * t, acc[t]);
+}
+
+/* Up to 128 floats (8 of the 32 zmm registers) per pass over the entries;
+ * the common strides get their own copy with ld a constant. */
+static inline __attribute__((always_inline)) void
+spmm_any(const rec_keep_rule *rule, const uint32_t *col, const float *val, size_t n,
+         const float *in, size_t ld, float *out)
+{
+    switch (ld) {
+    case 16: spmm_chunk(rule, col, val, n, in, 16, out, 1); return;
+    case 32: spmm_chunk(rule, col, val, n, in, 32, out, 2); return;
+    case 64: spmm_chunk(rule, col, val, n, in, 64, out, 4); return;
+    case 128: spmm_chunk(rule, col, val, n, in, 128, out, 8); return;
+    default: break;
+    }
+    size_t j = 0;
+    for (; j + 128 <= ld; j += 128)
+        spmm_chunk(rule, col, val, n, in + j, ld, out + j, 8);
+    switch ((ld - j) / 16) {
+    case 1: spmm_chunk(rule, col, val, n, in + j, ld, out + j, 1); break;
+    case 2: spmm_chunk(rule, col, val, n, in + j, ld, out + j, 2); break;
+    case 3: spmm_chunk(rule, col, val, n, in + j, ld, out + j, 3); break;
+    case 4: spmm_chunk(rule, col, val, n, in + j, ld, out + j, 4); break;
+    case 5: spmm_chunk(rule, col, val, n, in + j, ld, out + j, 5); break;
+    case 6: spmm_chunk(rule, col, val, n, in + j, ld, out + j, 6); break;
+    case 7: spmm_chunk(rule, col, val, n, in + j, ld, out + j, 7); break;
+    default: break;
+    }
+}
+
+static void spmm_row_avx512(const uint32_t *col, const float *val, size_t n,
+                            const float *in, size_t ld, float *out)
+{
+    spmm_any(NULL, col, val, n, in, ld, out);
+}
+
+static void spmm_row_keep_avx512(const rec_keep_rule *rule, const uint32_t *col,
+                                 const float *val, size_t n, const float *in,
+                                 size_t ld, float *out)
+{
+    spmm_any(rule, col, val, n, in, ld, out);
+}
+
 static const rec_kernels avx512_kernels = {
     .name = "avx512",
     .dot = dot_avx512,
@@ -195,6 +315,8 @@ static const rec_kernels avx512_kernels = {
     .score_dot = score_dot_avx512,
     .bpr_sgd_step = bpr_sgd_step_avx512,
     .adam_row = adam_row_avx512,
+    .spmm_row = spmm_row_avx512,
+    .spmm_row_keep = spmm_row_keep_avx512,
 };
 
 const rec_kernels *rec_kernels_avx512(void)

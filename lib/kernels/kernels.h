@@ -11,6 +11,39 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* ---- Dropout of the entries of a sparse row ---- */
+
+/* Which entries of a sparse row dropout keeps, decided from the entry alone
+ * (no stored mask): the entry with column c is kept iff
+ *   rec_mix64(salt ^ (c << shift | base)) >> 32 >= threshold,
+ * exact integer arithmetic, so every variant decides alike. lib/graph/
+ * builds the key of an entry from its row and column this way. */
+typedef struct rec_keep_rule {
+    uint64_t salt;       /* a mixed seed */
+    uint64_t base;       /* ORed into every key */
+    uint64_t threshold;  /* in [0, 2^32]: 0 keeps every entry, 2^32 none */
+    unsigned shift;      /* of the column within the key, < 64 */
+    float scale;         /* kept values are multiplied by it */
+} rec_keep_rule;
+
+/* splitmix64's finaliser: a bijection of 64-bit words that avalanches
+ * (every input bit flips about half of the output bits), so neighbouring
+ * keys get unrelated decisions. */
+static inline uint64_t rec_mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xBF58476D1CE4E5B9ull;
+    x ^= x >> 27;
+    x *= 0x94D049BB133111EBull;
+    x ^= x >> 31;
+    return x;
+}
+
+static inline int rec_keep(const rec_keep_rule *k, uint32_t c)
+{
+    return rec_mix64(k->salt ^ ((uint64_t)c << k->shift | k->base)) >> 32 >= k->threshold;
+}
+
 typedef struct rec_kernels {
     const char *name;   /* "scalar", "avx2", "avx512" */
 
@@ -44,6 +77,23 @@ typedef struct rec_kernels {
      * zero padding at zero (0 / 0 otherwise). */
     void (*adam_row)(float *w, float *m, float *v, const float *g, size_t n,
                      float step, float b1, float b2, float eps);
+
+    /* One row of a sparse-dense product (graph propagation):
+     *   out[0..ld) = sum_k val[k] * in[col[k] * ld + 0..ld)
+     * overwriting out (n = 0 gives a zero row). Rows of `in` have stride ld
+     * and out must not be one of them. Each element sums in k order. */
+    void (*spmm_row)(const uint32_t *col, const float *val, size_t n,
+                     const float *in, size_t ld, float *out);
+
+    /* spmm_row under dropout: the sum runs over the entries that `rule`
+     * keeps (rec_keep), entry k with the value val[k] * rule->scale
+     * (rounded to float, then used as spmm_row uses val[k]). The rows of
+     * dropped entries are not read. Deciding inside the loop over entries,
+     * rather than filtering the row first, lets the hashing overlap the
+     * wait for gathered rows. */
+    void (*spmm_row_keep)(const rec_keep_rule *rule, const uint32_t *col,
+                          const float *val, size_t n, const float *in, size_t ld,
+                          float *out);
 } rec_kernels;
 
 /* The best variant for this CPU (never NULL). */

@@ -71,6 +71,35 @@ static void adam_row_scalar(float *w, float *m, float *v, const float *g,
     }
 }
 
+static void spmm_row_scalar(const uint32_t *col, const float *val, size_t n,
+                            const float *in, size_t ld, float *out)
+{
+    for (size_t j = 0; j < ld; j++)
+        out[j] = 0.0f;
+    for (size_t k = 0; k < n; k++) {
+        const float *x = in + (size_t)col[k] * ld;
+        float v = val[k];
+        for (size_t j = 0; j < ld; j++)
+            out[j] += v * x[j];
+    }
+}
+
+static void spmm_row_keep_scalar(const rec_keep_rule *rule, const uint32_t *col,
+                                 const float *val, size_t n, const float *in,
+                                 size_t ld, float *out)
+{
+    for (size_t j = 0; j < ld; j++)
+        out[j] = 0.0f;
+    for (size_t k = 0; k < n; k++) {
+        if (!rec_keep(rule, col[k]))
+            continue;
+        const float *x = in + (size_t)col[k] * ld;
+        float v = val[k] * rule->scale;
+        for (size_t j = 0; j < ld; j++)
+            out[j] += v * x[j];
+    }
+}
+
 static const rec_kernels scalar_kernels = {
     .name = "scalar",
     .dot = dot_scalar,
@@ -79,6 +108,8 @@ static const rec_kernels scalar_kernels = {
     .score_dot = score_dot_scalar,
     .bpr_sgd_step = bpr_sgd_step_scalar,
     .adam_row = adam_row_scalar,
+    .spmm_row = spmm_row_scalar,
+    .spmm_row_keep = spmm_row_keep_scalar,
 };
 
 const rec_kernels *rec_kernels_scalar(void)

@@ -1,0 +1,177 @@
+/* Building the normalised adjacency of a dataset.
+ *
+ * The CSR of M comes straight from the dataset's two CSRs, which are already
+ * sorted: the row of user u is its items shifted by n_users, the row of item
+ * i is its users. Every user column is below every item column, so a user's
+ * self-loop (column u < n_users) goes first in its row and an item's
+ * (column n_users + i, above all its users) goes last: nothing is sorted.
+ *
+ * The pattern of A + I is symmetric, so M^T has the pattern of M: its CSR
+ * shares ptr and col and only needs its own values when M itself is not
+ * symmetric (LEFT). */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "graph/graph.h"
+
+/* Row blocks of a product: a fixed count, not derived from the thread
+ * count, so that a graph is the same on every machine; enough for the
+ * dynamic schedule of rec_parallel_for to even out 2 to 100-odd threads,
+ * and few enough that a block of Gowalla is still 70 rows. */
+#define GRAPH_BLOCKS 1024
+/* Cost of a row besides its entries, in entries: writing the output row. */
+#define ROW_COST 2
+
+void rec_graph_destroy(struct rec_graph *g)
+{
+    if (!g)
+        return;
+    if (g->tval != g->val)
+        rec_free(g->tval);
+    if (g->tptr != g->ptr)
+        rec_free(g->tptr);
+    if (g->tcol != g->col)
+        rec_free(g->tcol);
+    if (g->tblock_start != g->block_start)
+        rec_free(g->tblock_start);
+    rec_free(g->ptr);
+    rec_free(g->col);
+    rec_free(g->val);
+    rec_free(g->degree);
+    rec_free(g->block_start);
+    rec_free(g);
+}
+
+/* The row pointers and columns of A (+ I), and the degrees. */
+static void fill_pattern(struct rec_graph *g, const rec_dataset *ds)
+{
+    size_t nu = g->n_users, ni = g->n_items;
+    size_t loop = g->self_loops ? 1 : 0;
+    size_t e = 0;
+    g->ptr[0] = 0;
+    for (size_t u = 0; u < nu; u++) {
+        size_t a = ds->user_ptr[u], b = ds->user_ptr[u + 1];
+        g->degree[u] = (uint32_t)(b - a);
+        if (loop)
+            g->col[e++] = (uint32_t)u;
+        for (size_t k = a; k < b; k++)
+            g->col[e++] = (uint32_t)(nu + ds->user_items[k]);
+        g->ptr[u + 1] = e;
+    }
+    for (size_t i = 0; i < ni; i++) {
+        size_t a = ds->item_ptr[i], b = ds->item_ptr[i + 1];
+        g->degree[nu + i] = (uint32_t)(b - a);
+        memcpy(g->col + e, ds->item_users + a, (b - a) * sizeof(uint32_t));
+        e += b - a;
+        if (loop)
+            g->col[e++] = (uint32_t)(nu + i);
+        g->ptr[nu + i + 1] = e;
+    }
+}
+
+/* The values of M and, for LEFT, of M^T. scale[r] is the row's factor:
+ * SYMMETRIC 1/sqrt(d_r) (so M[r,c] = scale[r] scale[c], rounded once from
+ * double, and M[r,c] == M[c,r] to the bit), LEFT 1/d_r. A node of degree 0
+ * has no entries, so its factor is never read. */
+static void fill_values(struct rec_graph *g, double *scale)
+{
+    size_t n = g->n_nodes;
+    if (g->norm == REC_GRAPH_NONE) {
+        for (size_t e = 0; e < g->nnz; e++)
+            g->val[e] = 1.0f;
+        return;
+    }
+    for (size_t r = 0; r < n; r++) {
+        double d = (double)g->degree[r] + (g->self_loops ? 1.0 : 0.0);
+        scale[r] = d > 0 ? (g->norm == REC_GRAPH_SYMMETRIC ? 1.0 / sqrt(d) : 1.0 / d)
+                         : 0.0;
+    }
+    for (size_t r = 0; r < n; r++) {
+        for (size_t e = g->ptr[r]; e < g->ptr[r + 1]; e++) {
+            size_t c = g->col[e];
+            if (g->norm == REC_GRAPH_SYMMETRIC) {
+                g->val[e] = (float)(scale[r] * scale[c]);
+            } else {
+                g->val[e] = (float)scale[r];
+                g->tval[e] = (float)scale[c]; /* M^T[r, c] = M[c, r] = 1 / d_c */
+            }
+        }
+    }
+}
+
+/* Block b starts at the first row whose cumulative cost (entries plus
+ * ROW_COST per row) reaches b / n_blocks of the total. */
+static void fill_blocks(struct rec_graph *g)
+{
+    size_t n = g->n_nodes, nb = g->n_blocks;
+    double total = (double)g->nnz + (double)ROW_COST * (double)n;
+    size_t r = 0;
+    g->block_start[0] = 0;
+    for (size_t b = 1; b < nb; b++) {
+        double target = total * (double)b / (double)nb;
+        while (r < n && (double)g->ptr[r] + (double)ROW_COST * (double)r < target)
+            r++;
+        g->block_start[b] = (uint32_t)r;
+    }
+    g->block_start[nb] = (uint32_t)n;
+}
+
+int rec_graph_build(struct rec_graph **out, const rec_dataset *ds, rec_graph_norm norm,
+                    int self_loops)
+{
+    *out = NULL;
+    size_t nu = rec_ds_n_users(ds), ni = rec_ds_n_items(ds);
+    /* Node ids are uint32_t, and n_nodes itself is stored as a block
+     * boundary. */
+    if (nu > UINT32_MAX || ni > UINT32_MAX - nu)
+        return rec_error(REC_ELIMIT,
+                         "graph: %zu users and %zu items make more than %u nodes", nu,
+                         ni, (unsigned)UINT32_MAX);
+    size_t n = nu + ni;
+    size_t loops = self_loops ? n : 0;
+    if (ds->nnz > (SIZE_MAX - loops) / 2)
+        return rec_error(REC_ELIMIT, "graph: %zu interactions are too many", ds->nnz);
+
+    struct rec_graph *g = rec_calloc(1, sizeof *g);
+    if (!g)
+        return rec_error_nomem();
+    g->n_users = nu;
+    g->n_items = ni;
+    g->n_nodes = n;
+    g->norm = norm;
+    g->self_loops = self_loops ? 1 : 0;
+    g->nnz = 2 * ds->nnz + loops;
+    g->n_blocks = n < GRAPH_BLOCKS ? n : GRAPH_BLOCKS;
+
+    double *scale = NULL;
+    g->ptr = rec_malloc_array(n + 1, sizeof *g->ptr);
+    g->col = rec_malloc_array(g->nnz, sizeof *g->col);
+    g->val = rec_malloc_array(g->nnz, sizeof *g->val);
+    g->degree = rec_malloc_array(n, sizeof *g->degree);
+    g->block_start = rec_malloc_array(g->n_blocks + 1, sizeof *g->block_start);
+    if (norm == REC_GRAPH_LEFT)
+        g->tval = rec_malloc_array(g->nnz, sizeof *g->tval);
+    if (norm != REC_GRAPH_NONE)
+        scale = rec_malloc_array(n, sizeof *scale);
+    if (!g->ptr || !g->col || !g->val || !g->degree || !g->block_start ||
+        (norm == REC_GRAPH_LEFT && !g->tval) || (norm != REC_GRAPH_NONE && !scale)) {
+        rec_free(scale);
+        rec_graph_destroy(g);
+        return rec_error_nomem();
+    }
+    g->tptr = g->ptr;
+    g->tcol = g->col;
+    if (norm != REC_GRAPH_LEFT)
+        g->tval = g->val;
+    g->tblock_start = g->block_start;
+
+    fill_pattern(g, ds);
+    fill_values(g, scale);
+    fill_blocks(g);
+    rec_free(scale);
+    *out = g;
+    return REC_OK;
+}
