@@ -59,7 +59,8 @@ typedef struct job {
 static void run(const job *j)
 {
     if (j->scatter)
-        rec_graph_scatter_rows(j->g, 0, j->rows, N_ROWS, j->in, j->out, LD, j->drop);
+        rec_graph_scatter_rows(j->g, 0, j->rows, N_ROWS, j->in, j->out, LD, j->drop,
+                               j->threads);
     else if (j->rows)
         rec_graph_spmm_rows(j->g, 0, j->rows, N_ROWS, j->in, j->out, LD, j->drop,
                             j->threads);
@@ -173,9 +174,10 @@ int main(int argc, char **argv)
         snprintf(what, sizeof what, "spmm_rows, %d rows, %u thread%s", N_ROWS, t,
                  t > 1 ? "s" : "");
         report(what, &(job){ g, in, out, NULL, t, rows, 0 }, row_entries);
+        snprintf(what, sizeof what, "scatter_rows, %d rows, %u thread%s", N_ROWS, t,
+                 t > 1 ? "s" : "");
+        report(what, &(job){ g, in, out, NULL, t, rows, 1 }, row_entries);
     }
-    report("scatter_rows, 6144 rows, 1 thread", &(job){ g, in, out, NULL, 1, rows, 1 },
-           row_entries);
 
     rec_free(rows);
     rec_free(in);

@@ -68,13 +68,26 @@ void rec_graph_spmm_rows(const struct rec_graph *g, int transpose,
                          float *out, size_t ld, const rec_dropout *drop,
                          unsigned threads);
 
+/* The product row by row without storing it: for every row r, the row of
+ * M in (M^T in with transpose) is computed into a scratch row and handed to
+ * fn(ctx, r, row), which may change it. Rows are visited by several threads
+ * at once (each row once), so fn must only touch data of row r. Lets a
+ * caller fuse what it does with each row (an optimizer step) into the
+ * product. REC_ENOMEM (message set) if the scratch rows cannot be had. */
+typedef void (*rec_graph_row_fn)(void *ctx, uint32_t row, float *values);
+int rec_graph_spmm_each(const struct rec_graph *g, int transpose, const float *in,
+                        size_t ld, const rec_dropout *drop, unsigned threads,
+                        rec_graph_row_fn fn, void *ctx);
+
 /* out += M^T restricted to the listed rows of in: for each listed row r and
  * each entry M[r, c], out[c] += M[r, c] in[r] (with transpose, M instead of
  * M^T). This is the product with a matrix that is zero outside `rows`, at a
  * cost proportional to those rows' entries: the first step of a backward
- * pass from a mini-batch. Single-threaded. */
+ * pass from a mini-batch. Split over `threads` threads by destination rows;
+ * the result does not depend on the thread count. */
 void rec_graph_scatter_rows(const struct rec_graph *g, int transpose,
                             const uint32_t *rows, size_t n_rows, const float *in,
-                            float *out, size_t ld, const rec_dropout *drop);
+                            float *out, size_t ld, const rec_dropout *drop,
+                            unsigned threads);
 
 #endif

@@ -4,6 +4,8 @@
  * Every output row is computed by one kernel call (spmm_row, or
  * spmm_row_keep under dropout), whichever thread runs it, so results never
  * depend on the thread count. */
+#include "core/alloc.h"
+#include "core/error.h"
 #include "core/threads.h"
 #include "graph/graph.h"
 #include "kernels/kernels.h"
@@ -65,11 +67,12 @@ static rec_keep_rule keep_rule_of(const dropout_rule *d, int flip, uint32_t r)
     return k;
 }
 
+/* Row r of the product into dst (one row of ld floats). */
 static inline void row_product(const rec_kernels *K, const view *v, const dropout_rule *d,
-                               uint32_t r, const float *in, float *out, size_t ld)
+                               uint32_t r, const float *in, float *dst, size_t ld)
 {
     size_t a = v->ptr[r], n = v->ptr[r + 1] - a;
-    out += (size_t)r * ld;
+    float *out = dst;
     if (!d) {
         K->spmm_row(v->col + a, v->val + a, n, in, ld, out);
         return;
@@ -99,7 +102,7 @@ static void block_task(void *ctx, size_t b, unsigned worker)
     (void)worker;
     const product *p = ctx;
     for (uint32_t r = p->v.blocks[b]; r < p->v.blocks[b + 1]; r++)
-        row_product(p->K, &p->v, p->d, r, p->in, p->out, p->ld);
+        row_product(p->K, &p->v, p->d, r, p->in, p->out + (size_t)r * p->ld, p->ld);
 }
 
 void rec_graph_spmm(const struct rec_graph *g, int transpose, const float *in,
@@ -121,7 +124,8 @@ static void rows_task(void *ctx, size_t t, unsigned worker)
     size_t a = t * ROWS_PER_TASK;
     size_t b = a + ROWS_PER_TASK < p->n_rows ? a + ROWS_PER_TASK : p->n_rows;
     for (size_t k = a; k < b; k++)
-        row_product(p->K, &p->v, p->d, p->rows[k], p->in, p->out, p->ld);
+        row_product(p->K, &p->v, p->d, p->rows[k], p->in,
+                    p->out + (size_t)p->rows[k] * p->ld, p->ld);
 }
 
 void rec_graph_spmm_rows(const struct rec_graph *g, int transpose,
@@ -136,27 +140,109 @@ void rec_graph_spmm_rows(const struct rec_graph *g, int transpose,
                      &p);
 }
 
+/* Rows handed to a callback instead of stored: each worker computes into a
+ * scratch row of its own. */
+typedef struct each_job {
+    product p;
+    float *scratch;          /* n_threads rows of ld floats */
+    rec_graph_row_fn fn;
+    void *ctx;
+} each_job;
+
+static void each_task(void *ctx, size_t b, unsigned worker)
+{
+    each_job *j = ctx;
+    float *row = j->scratch + (size_t)worker * j->p.ld;
+    for (uint32_t r = j->p.v.blocks[b]; r < j->p.v.blocks[b + 1]; r++) {
+        row_product(j->p.K, &j->p.v, j->p.d, r, j->p.in, row, j->p.ld);
+        j->fn(j->ctx, r, row);
+    }
+}
+
+int rec_graph_spmm_each(const struct rec_graph *g, int transpose, const float *in,
+                        size_t ld, const rec_dropout *drop, unsigned threads,
+                        rec_graph_row_fn fn, void *ctx)
+{
+    threads = rec_threads_resolve(threads);
+    dropout_rule d;
+    each_job j = { { rec_kernels_get(), view_of(g, transpose), dropout_rule_of(drop, &d),
+                     NULL, 0, in, NULL, ld },
+                   rec_aligned_alloc((size_t)threads * ld, sizeof(float)), fn, ctx };
+    if (!j.scratch)
+        return rec_error_nomem();
+    rec_parallel_for(threads, g->n_blocks, each_task, &j);
+    rec_free(j.scratch);
+    return REC_OK;
+}
+
 /* Row r of the view, entry (r, c), sends in[r] to out[c]: without transpose
  * that is M[r, c] in[r] added to out[c], the product with M^T. */
-void rec_graph_scatter_rows(const struct rec_graph *g, int transpose,
-                            const uint32_t *rows, size_t n_rows, const float *in,
-                            float *out, size_t ld, const rec_dropout *drop)
+/* The scatter is split by destination: task t applies only the entries
+ * whose column falls in its range of nodes, found by binary search in each
+ * (sorted) row. Every destination row is then written by one task and
+ * receives its terms in the same order whatever the thread count. */
+#define SCATTER_TASKS_PER_THREAD 4
+
+typedef struct scatter_job {
+    const struct rec_graph *g;
+    view v;
+    const dropout_rule *d;
+    const uint32_t *rows;
+    size_t n_rows;
+    const float *in;
+    float *out;
+    size_t ld;
+    size_t n_tasks;
+    const rec_kernels *K;
+} scatter_job;
+
+static size_t lower_bound(const uint32_t *col, size_t lo, size_t hi, uint32_t x)
 {
-    const rec_kernels *K = rec_kernels_get();
-    view v = view_of(g, transpose);
-    dropout_rule dr;
-    const dropout_rule *d = dropout_rule_of(drop, &dr);
-    for (size_t t = 0; t < n_rows; t++) {
-        uint32_t r = rows[t];
-        const float *x = in + (size_t)r * ld;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (col[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void scatter_task(void *p, size_t task, unsigned worker)
+{
+    (void)worker;
+    scatter_job *j = p;
+    size_t n = j->g->n_nodes;
+    uint32_t lo = (uint32_t)(n * task / j->n_tasks);
+    uint32_t hi = (uint32_t)(n * (task + 1) / j->n_tasks);
+    for (size_t t = 0; t < j->n_rows; t++) {
+        uint32_t r = j->rows[t];
+        const float *x = j->in + (size_t)r * j->ld;
         rec_keep_rule k = { 0, 0, 0, 0, 1.0f };
-        if (d)
-            k = keep_rule_of(d, v.flip, r);
-        for (size_t e = v.ptr[r]; e < v.ptr[r + 1]; e++) {
-            uint32_t c = v.col[e];
-            if (d && !rec_keep(&k, c))
+        if (j->d)
+            k = keep_rule_of(j->d, j->v.flip, r);
+        size_t e = lower_bound(j->v.col, j->v.ptr[r], j->v.ptr[r + 1], lo);
+        for (; e < j->v.ptr[r + 1] && j->v.col[e] < hi; e++) {
+            uint32_t c = j->v.col[e];
+            if (j->d && !rec_keep(&k, c))
                 continue;
-            K->axpy(d ? v.val[e] * k.scale : v.val[e], x, out + (size_t)c * ld, ld);
+            j->K->axpy(j->d ? j->v.val[e] * k.scale : j->v.val[e], x,
+                       j->out + (size_t)c * j->ld, j->ld);
         }
     }
+}
+
+void rec_graph_scatter_rows(const struct rec_graph *g, int transpose,
+                            const uint32_t *rows, size_t n_rows, const float *in,
+                            float *out, size_t ld, const rec_dropout *drop,
+                            unsigned threads)
+{
+    dropout_rule dr;
+    scatter_job j = { g, view_of(g, transpose), dropout_rule_of(drop, &dr), rows, n_rows,
+                      in, out, ld, 0, rec_kernels_get() };
+    threads = rec_threads_resolve(threads);
+    j.n_tasks = threads == 1 ? 1 : (size_t)threads * SCATTER_TASKS_PER_THREAD;
+    if (j.n_tasks > g->n_nodes)
+        j.n_tasks = g->n_nodes ? g->n_nodes : 1;
+    rec_parallel_for(threads, j.n_tasks, scatter_task, &j);
 }
