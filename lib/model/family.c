@@ -7,6 +7,7 @@
 static const rec_family *const families[] = {
     &rec_family_mf,
     &rec_family_lightgcn,
+    &rec_family_ngcf,
     &rec_family_pop,
 };
 

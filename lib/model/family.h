@@ -66,6 +66,7 @@ int rec_opt_has(const rec_train_options *o, const char *name);
 /* The families. */
 extern const rec_family rec_family_mf;
 extern const rec_family rec_family_lightgcn;
+extern const rec_family rec_family_ngcf;
 extern const rec_family rec_family_pop;
 
 #endif

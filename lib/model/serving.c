@@ -1,10 +1,10 @@
 #include "model/serving.h"
 
-#include <blis.h>
 #include <string.h>
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "kernels/gemm.h"
 #include "kernels/kernels.h"
 
 int rec_serving_alloc(rec_serving *s, size_t n_users, size_t n_items,
@@ -103,17 +103,10 @@ int rec_serving_score_block(const rec_serving *s, const uint32_t *users,
     for (size_t r = 0; r < nu; r++)
         memcpy(a + r * s->ld, rec_serving_user(s, users[r]), s->ld * sizeof(float));
 
-    /* out (nu x n_items) = alpha * A (nu x dim) * V^T (dim x n_items), on one
-     * BLIS thread: callers run blocks in parallel themselves, and a library
-     * must not let BLIS start its own threads on top of them. */
-    float alpha = s->scoring == REC_SCORING_DOT ? 1.0f : 2.0f, beta = 0.0f;
-    rntm_t rntm = BLIS_RNTM_INITIALIZER;
-    bli_rntm_set_num_threads(1, &rntm);
-    bli_sgemm_ex(BLIS_NO_TRANSPOSE, BLIS_TRANSPOSE,
-                 (dim_t)nu, (dim_t)s->n_items, (dim_t)s->dim, &alpha,
-                 a, (inc_t)s->ld, 1,
-                 s->V, (inc_t)s->ld, 1,
-                 &beta, out, (inc_t)s->n_items, 1, NULL, &rntm);
+    /* out (nu x n_items) = alpha * A (nu x dim) * V^T (dim x n_items). */
+    float alpha = s->scoring == REC_SCORING_DOT ? 1.0f : 2.0f;
+    rec_gemm(0, 1, nu, s->n_items, s->dim, alpha, a, s->ld, s->V, s->ld, 0.0f, out,
+             s->n_items);
 
     const rec_kernels *k = rec_kernels_get();
     for (size_t r = 0; r < nu; r++) {

@@ -1,0 +1,1072 @@
+/* NGCF: Neural Graph Collaborative Filtering (Wang et al., SIGIR 2019), as
+ * its reference code computes it.
+ *
+ * Layer-0 embeddings X_0 = E (users, then items) and, for k = 1..K,
+ *
+ *   S_k = M X_{k-1}                                  (messages)
+ *   Y_k = lrelu(S_k W1_k + b1_k) + lrelu((X_{k-1} o S_k) W2_k + b2_k)
+ *   X_k = dropout(Y_k)                               (message dropout)
+ *   N_k = X_k / |X_k|                                (per row)
+ *
+ * with M the normalised adjacency (by default D^-1 (A + I), the reference
+ * code's "norm"), o the element-wise product and lrelu the leaky ReLU of
+ * slope 0.2. The final embedding is the concatenation [X_0, N_1, ..., N_K],
+ * so the serving dimension is dim (K + 1). The loss of a mini-batch of
+ * (u, i, j) triples is the mean of softplus(-(F_u.F_i - F_u.F_j)) plus
+ * reg/2 (|F_u|^2 + |F_i|^2 + |F_j|^2) averaged over the batch, on the final
+ * embeddings as in the reference; Adam updates E and every W and b.
+ *
+ * The last layer is needed only at the batch's nodes: it is computed on
+ * those rows, in compact arrays, and its backward pass starts with a scatter
+ * from them. Earlier layers are full products and row-block GEMMs (BLIS,
+ * one thread per block). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/rng.h"
+#include "core/threads.h"
+#include "embed/adam.h"
+#include "embed/table.h"
+#include "graph/graph.h"
+#include "kernels/gemm.h"
+#include "kernels/kernels.h"
+#include "model/bpr_grad.h"
+#include "model/common_params.h"
+#include "model/graph_models.h"
+#include "model/model.h"
+#include "sample/negative.h"
+
+#define MAX_LAYERS 8
+#define SLOPE 0.2f             /* leaky ReLU, TensorFlow's default */
+#define NORM_EPS 1e-12         /* l2_normalize's floor on the squared norm */
+#define ROW_CHUNK 256          /* rows per task of the dense passes */
+
+enum { ADJ_LEFT_LOOPS = 0, ADJ_LEFT = 1, ADJ_SYMMETRIC = 2, ADJ_SYMMETRIC_LOOPS = 3 };
+
+static const rec_param_def ngcf_params[] = {
+    REC_PARAM_DIM("64"),
+    { "layers", REC_PARAM_INT, "3", 1, MAX_LAYERS, 0, 0, NULL, "[1, 8]",
+      "propagation layers K (each of size dim)" },
+    { "adjacency", REC_PARAM_CHOICE, "left_loops", 0, 0, 0, 0,
+      "left_loops|left|symmetric|symmetric_loops",
+      "left_loops|left|symmetric|symmetric_loops",
+      "M: D^-1 (A + I) (the reference code's default), D^-1 A, D^-1/2 A D^-1/2 "
+      "(the paper's Laplacian) or D^-1/2 (A + I) D^-1/2" },
+    REC_PARAM_EPOCHS("400"),
+    REC_PARAM_LR("0.0001"),
+    REC_PARAM_REG("0.00001"),
+    { "batch", REC_PARAM_INT, "1024", 1, 16777216, 0, 0, NULL, "[1, 2^24]",
+      "triples per Adam step" },
+    { "mess_dropout", REC_PARAM_FLOAT, "0.1", 0, 1, 0, 1, NULL, "[0, 1)",
+      "dropout of each layer's output during training" },
+    { "node_dropout", REC_PARAM_FLOAT, "0", 0, 1, 0, 1, NULL, "[0, 1)",
+      "dropout of each entry of M during training (the reference code's "
+      "node dropout; off there by default)" },
+    REC_PARAM_INIT("xavier"),
+    REC_PARAM_INIT_SCALE("0.1"),
+    REC_PARAM_THREADS,
+    REC_PARAM_SEED,
+    REC_PARAMS_EVALUATION,
+};
+
+#define ADAM_BETA1 0.9f
+#define ADAM_BETA2 0.999f
+#define ADAM_EPS 1e-8f
+
+/* The dense weights of one layer, each with its Adam state and gradient. */
+typedef struct dense {
+    float *w, *m, *v, *g;   /* rows x ld */
+    size_t rows, cols, ld;
+} dense;
+
+typedef struct ngcf_layer {
+    dense W1, b1, W2, b2;
+    /* Full layers (k < K): n_nodes rows; the last layer: compact rows. */
+    float *S, *Z1, *Z2, *X;
+} ngcf_layer;
+
+typedef struct ngcf {
+    const rec_dataset *ds;
+    struct rec_graph *g;
+    const rec_kernels *k;
+    size_t n_users, n_items, n_nodes, dim, ld, fdim, fld;
+    unsigned K;
+    float lr, reg, mess_p, node_p;
+    size_t batch;
+    unsigned threads;
+    uint64_t seed;
+    uint32_t *active;
+    size_t n_active;
+    rec_table E;
+    rec_adam adam;
+    ngcf_layer L[MAX_LAYERS + 1];        /* L[1..K] */
+    /* backward buffers, n_nodes x ld */
+    float *dX, *dX2, *dS;
+    /* the batch */
+    uint32_t *tu, *ti, *tj;         /* node ids */
+    uint32_t *rows;                 /* distinct nodes, ascending */
+    size_t n_rows;
+    uint32_t *slot;                 /* node -> position in rows (valid for rows) */
+    uint8_t *mark;
+    float *F, *GF;                  /* compact: n_rows x fld */
+    float *cX, *cdX, *cdS, *tmp;    /* compact n_rows x ld scratch */
+    float *scratch;                 /* per worker: ROW_CHUNK x ld */
+    uint64_t step;
+    uint64_t drop_seed;
+} ngcf;
+
+static inline float *row(float *m, size_t ld, size_t r)
+{
+    return m + r * ld;
+}
+
+static inline float lrelu(float z)
+{
+    return z > 0.0f ? z : SLOPE * z;
+}
+
+static inline float lrelu_grad(float z)
+{
+    return z > 0.0f ? 1.0f : SLOPE;
+}
+
+/* Message dropout: element (layer, node, column) is kept iff its hash is
+ * at or above p 2^32; the same decision in the forward and backward pass of
+ * a step. Returns the factor: 0 or 1 / (1 - p). */
+static inline float dropout_factor(const ngcf *s, unsigned k, uint32_t node, size_t c)
+{
+    if (!(s->mess_p > 0.0f))
+        return 1.0f;
+    uint64_t h = rec_mix64(s->drop_seed ^ ((uint64_t)k << 56) ^ ((uint64_t)node << 20) ^ c);
+    return (h >> 32) >= (uint64_t)((double)s->mess_p * 4294967296.0)
+               ? 1.0f / (1.0f - s->mess_p) : 0.0f;
+}
+
+/* ---- Parameters ---- */
+
+static int dense_alloc(dense *d, size_t rows, size_t cols)
+{
+    memset(d, 0, sizeof *d);
+    d->rows = rows;
+    d->cols = cols;
+    d->ld = rec_ld_for(cols);
+    size_t n = rows * d->ld;
+    d->w = rec_aligned_alloc(n, sizeof(float));
+    d->m = rec_aligned_alloc(n, sizeof(float));
+    d->v = rec_aligned_alloc(n, sizeof(float));
+    d->g = rec_aligned_alloc(n, sizeof(float));
+    if (!d->w || !d->m || !d->v || !d->g)
+        return REC_ENOMEM;
+    memset(d->w, 0, n * sizeof(float));
+    memset(d->m, 0, n * sizeof(float));
+    memset(d->v, 0, n * sizeof(float));
+    memset(d->g, 0, n * sizeof(float));
+    return REC_OK;
+}
+
+static void dense_free(dense *d)
+{
+    rec_free(d->w);
+    rec_free(d->m);
+    rec_free(d->v);
+    rec_free(d->g);
+}
+
+/* Xavier uniform over a rows x cols shape, as the reference initialiser. */
+static void xavier(float *w, size_t rows, size_t cols, size_t ld, rec_rng *r)
+{
+    double b = sqrt(6.0 / (double)(rows + cols));
+    for (size_t i = 0; i < rows; i++)
+        for (size_t c = 0; c < cols; c++)
+            w[i * ld + c] = (float)(b * (2.0 * rec_rng_uniform(r) - 1.0));
+}
+
+static void ngcf_destroy(void *state)
+{
+    ngcf *s = state;
+    if (!s)
+        return;
+    rec_graph_destroy(s->g);
+    rec_free(s->active);
+    rec_table_free(&s->E);
+    rec_adam_free(&s->adam);
+    for (unsigned k = 1; k <= MAX_LAYERS; k++) {
+        ngcf_layer *l = &s->L[k];
+        dense_free(&l->W1);
+        dense_free(&l->b1);
+        dense_free(&l->W2);
+        dense_free(&l->b2);
+        rec_free(l->S);
+        rec_free(l->Z1);
+        rec_free(l->Z2);
+        rec_free(l->X);
+    }
+    void *bufs[] = { s->dX, s->dX2, s->dS, s->tu, s->ti, s->tj, s->rows, s->slot, s->mark,
+                     s->F, s->GF, s->cX, s->cdX, s->cdS, s->tmp, s->scratch };
+    for (size_t b = 0; b < sizeof bufs / sizeof bufs[0]; b++)
+        rec_free(bufs[b]);
+    rec_free(s);
+}
+
+static float *alloc_rows(size_t rows, size_t ld)
+{
+    float *m = rec_aligned_alloc(rows ? rows * ld : 1, sizeof(float));
+    if (m)
+        memset(m, 0, (rows ? rows * ld : 1) * sizeof(float));
+    return m;
+}
+
+static int adjacency(int64_t choice, rec_graph_norm *norm, int *loops)
+{
+    switch (choice) {
+    case ADJ_LEFT_LOOPS:      *norm = REC_GRAPH_LEFT; *loops = 1; break;
+    case ADJ_LEFT:            *norm = REC_GRAPH_LEFT; *loops = 0; break;
+    case ADJ_SYMMETRIC:       *norm = REC_GRAPH_SYMMETRIC; *loops = 0; break;
+    default:                  *norm = REC_GRAPH_SYMMETRIC; *loops = 1; break;
+    }
+    return REC_OK;
+}
+
+static int allocate(ngcf *s)
+{
+    size_t cap = 3 * s->batch < s->n_nodes ? 3 * s->batch : s->n_nodes;
+    for (unsigned k = 1; k <= s->K; k++) {
+        ngcf_layer *l = &s->L[k];
+        if (dense_alloc(&l->W1, s->dim, s->dim) || dense_alloc(&l->b1, 1, s->dim) ||
+            dense_alloc(&l->W2, s->dim, s->dim) || dense_alloc(&l->b2, 1, s->dim))
+            return REC_ENOMEM;
+        size_t rows = k < s->K ? s->n_nodes : cap; /* the last layer is compact */
+        if (!(l->S = alloc_rows(rows, s->ld)) || !(l->Z1 = alloc_rows(rows, s->ld)) ||
+            !(l->Z2 = alloc_rows(rows, s->ld)) || !(l->X = alloc_rows(rows, s->ld)))
+            return REC_ENOMEM;
+    }
+    s->dX = alloc_rows(s->n_nodes, s->ld);
+    s->dX2 = alloc_rows(s->n_nodes, s->ld);
+    s->dS = alloc_rows(s->n_nodes, s->ld);
+    s->tu = rec_malloc_array(s->batch, sizeof *s->tu);
+    s->ti = rec_malloc_array(s->batch, sizeof *s->ti);
+    s->tj = rec_malloc_array(s->batch, sizeof *s->tj);
+    s->rows = rec_malloc_array(cap, sizeof *s->rows);
+    s->slot = rec_malloc_array(s->n_nodes, sizeof *s->slot);
+    s->mark = rec_calloc(s->n_nodes, 1);
+    s->F = alloc_rows(cap, s->fld);
+    s->GF = alloc_rows(cap, s->fld);
+    s->cX = alloc_rows(cap, s->ld);
+    s->cdX = alloc_rows(cap, s->ld);
+    s->cdS = alloc_rows(cap, s->ld);
+    s->tmp = alloc_rows(cap, s->ld);
+    s->scratch = alloc_rows((size_t)s->threads * ROW_CHUNK, s->ld);
+    s->active = rec_malloc_array(s->n_users, sizeof *s->active);
+    if (!s->dX || !s->dX2 || !s->dS || !s->tu || !s->ti || !s->tj || !s->rows ||
+        !s->slot || !s->mark || !s->F || !s->GF || !s->cX || !s->cdX || !s->cdS ||
+        !s->tmp || !s->scratch || !s->active)
+        return REC_ENOMEM;
+    return REC_OK;
+}
+
+static int ngcf_setup(void **state, const rec_dataset *ds, const rec_train_options *o)
+{
+    *state = NULL;
+    ngcf *s = rec_calloc(1, sizeof *s);
+    if (!s)
+        return rec_error_nomem();
+    s->ds = ds;
+    s->k = rec_kernels_get();
+    s->n_users = rec_ds_n_users(ds);
+    s->n_items = rec_ds_n_items(ds);
+    s->n_nodes = s->n_users + s->n_items;
+    s->dim = (size_t)rec_opt_int(o, "dim");
+    s->K = (unsigned)rec_opt_int(o, "layers");
+    s->fdim = s->dim * (s->K + 1);
+    s->lr = (float)rec_opt_float(o, "lr");
+    s->reg = (float)rec_opt_float(o, "reg");
+    s->mess_p = (float)rec_opt_float(o, "mess_dropout");
+    s->node_p = (float)rec_opt_float(o, "node_dropout");
+    s->batch = (size_t)rec_opt_int(o, "batch");
+    s->threads = rec_threads_resolve((unsigned)rec_opt_int(o, "threads"));
+    s->seed = (uint64_t)rec_opt_int(o, "seed");
+    if (s->fdim > REC_DIM_MAX) {
+        ngcf_destroy(s);
+        return rec_error(REC_ELIMIT, "dim (layers + 1) = %zu is above %d", s->fdim,
+                         REC_DIM_MAX);
+    }
+    s->fld = rec_ld_for(s->fdim);
+    rec_graph_norm norm;
+    int loops;
+    adjacency(rec_opt_int(o, "adjacency"), &norm, &loops);
+    int rc = rec_graph_build(&s->g, ds, norm, loops);
+    if (rc == REC_OK)
+        rc = rec_table_alloc(&s->E, s->n_nodes, s->dim);
+    if (rc == REC_OK)
+        rc = rec_adam_init(&s->adam, s->n_nodes, s->dim, ADAM_BETA1, ADAM_BETA2, ADAM_EPS);
+    if (rc == REC_OK) {
+        s->ld = s->E.ld;
+        rc = allocate(s);
+    }
+    if (rc != REC_OK) {
+        ngcf_destroy(s);
+        return rc == REC_ENOMEM ? rec_error_nomem() : rc;
+    }
+    for (size_t u = 0; u < s->n_users; u++)
+        if (ds->user_ptr[u + 1] > ds->user_ptr[u])
+            s->active[s->n_active++] = (uint32_t)u;
+
+    /* Users and items are separate tables in the reference, each with its
+     * own Xavier bound; the weights and biases follow. */
+    rec_init init = (rec_init)rec_opt_int(o, "init");
+    double scale = rec_opt_float(o, "init_scale");
+    rec_table users = { s->n_users, s->dim, s->ld, s->E.data };
+    rec_table items = { s->n_items, s->dim, s->ld, s->E.data + s->n_users * s->ld };
+    rec_table_init(&users, init, scale, s->seed, 0, s->threads);
+    rec_table_init(&items, init, scale, s->seed, 1, s->threads);
+    rec_rng r;
+    rec_rng_seed(&r, s->seed, REC_STREAM_INIT, 2);
+    for (unsigned k = 1; k <= s->K; k++) {
+        ngcf_layer *l = &s->L[k];
+        dense *ds4[] = { &l->W1, &l->b1, &l->W2, &l->b2 };
+        for (int q = 0; q < 4; q++)
+            xavier(ds4[q]->w, ds4[q]->rows, ds4[q]->cols, ds4[q]->ld, &r);
+    }
+    *state = s;
+    return REC_OK;
+}
+
+/* ---- Dense passes over rows ---- */
+
+/* One layer's dense part on rows [a, b) of arrays with the given row
+ * indexing: from S and X_prev compute Z1, Z2 and X (dropout applied with the
+ * node ids `nodes`, or a + r when NULL). */
+static void layer_rows(const ngcf *s, unsigned k, const float *Xprev, const float *S,
+                       float *Z1, float *Z2, float *X, size_t a, size_t b,
+                       const uint32_t *nodes, float *P)
+{
+    const ngcf_layer *l = &s->L[k];
+    size_t ld = s->ld, n = b - a, d = s->dim;
+    for (size_t r = 0; r < n; r++)
+        for (size_t c = 0; c < ld; c++)
+            P[r * ld + c] = Xprev[(a + r) * ld + c] * S[(a + r) * ld + c];
+    rec_gemm(0, 0, n, d, d, 1.0f, S + a * ld, ld, l->W1.w, l->W1.ld, 0.0f, Z1 + a * ld, ld);
+    rec_gemm(0, 0, n, d, d, 1.0f, P, ld, l->W2.w, l->W2.ld, 0.0f, Z2 + a * ld, ld);
+    for (size_t r = a; r < b; r++) {
+        uint32_t node = nodes ? nodes[r] : (uint32_t)r;
+        float *z1 = Z1 + r * ld, *z2 = Z2 + r * ld, *x = X + r * ld;
+        for (size_t c = 0; c < d; c++) {
+            z1[c] += l->b1.w[c];
+            z2[c] += l->b2.w[c];
+            x[c] = (lrelu(z1[c]) + lrelu(z2[c])) * dropout_factor(s, k, node, c);
+        }
+    }
+}
+
+typedef struct pass {
+    ngcf *s;
+    unsigned k;
+    size_t n;
+} pass;
+
+static void forward_chunk(void *p, size_t t, unsigned w)
+{
+    pass *ps = p;
+    ngcf *s = ps->s;
+    size_t a = t * ROW_CHUNK, b = a + ROW_CHUNK < ps->n ? a + ROW_CHUNK : ps->n;
+    const float *Xprev = ps->k == 1 ? s->E.data : s->L[ps->k - 1].X;
+    ngcf_layer *l = &s->L[ps->k];
+    layer_rows(s, ps->k, Xprev, l->S, l->Z1, l->Z2, l->X, a, b, NULL,
+               s->scratch + (size_t)w * ROW_CHUNK * s->ld);
+}
+
+static size_t chunks(size_t n)
+{
+    return (n + ROW_CHUNK - 1) / ROW_CHUNK;
+}
+
+/* ---- Forward ---- */
+
+static void normalise_row(const float *x, float *out, size_t d, float *inv_norm)
+{
+    double sq = 0.0;
+    for (size_t c = 0; c < d; c++)
+        sq += (double)x[c] * x[c];
+    float inv = (float)(1.0 / sqrt(sq > NORM_EPS ? sq : NORM_EPS));
+    for (size_t c = 0; c < d; c++)
+        out[c] = x[c] * inv;
+    if (inv_norm)
+        *inv_norm = inv;
+}
+
+/* Gradient of N = x / max(|x|, 1e-6) at x: (g - N (N.g)) / |x|, or g / 1e-6
+ * below the floor (there N is a plain scaling of x). Added to dx. */
+static void normalise_backward(const float *x, const float *g, float *dx, size_t d)
+{
+    double sq = 0.0, ng = 0.0;
+    for (size_t c = 0; c < d; c++)
+        sq += (double)x[c] * x[c];
+    if (sq <= NORM_EPS) {
+        float inv = (float)(1.0 / sqrt(NORM_EPS));
+        for (size_t c = 0; c < d; c++)
+            dx[c] += g[c] * inv;
+        return;
+    }
+    double inv = 1.0 / sqrt(sq);
+    for (size_t c = 0; c < d; c++)
+        ng += (double)x[c] * inv * g[c];
+    for (size_t c = 0; c < d; c++)
+        dx[c] += (float)((g[c] - x[c] * inv * ng) * inv);
+}
+
+/* The compact rows of a full matrix at the batch's nodes. */
+static void gather(const ngcf *s, const float *full, float *compact)
+{
+    for (size_t r = 0; r < s->n_rows; r++)
+        memcpy(compact + r * s->ld, full + (size_t)s->rows[r] * s->ld, s->ld * sizeof(float));
+}
+
+static void forward(ngcf *s, const rec_dropout *drop)
+{
+    size_t n = s->n_nodes, ld = s->ld, d = s->dim;
+    for (unsigned k = 1; k < s->K; k++) {
+        const float *Xprev = k == 1 ? s->E.data : s->L[k - 1].X;
+        rec_graph_spmm(s->g, 0, Xprev, s->L[k].S, ld, drop, s->threads);
+        pass ps = { s, k, n };
+        rec_parallel_for(s->threads, chunks(n), forward_chunk, &ps);
+    }
+    /* The last layer at the batch's rows, in compact arrays. */
+    ngcf_layer *L = &s->L[s->K];
+    const float *Xprev = s->K == 1 ? s->E.data : s->L[s->K - 1].X;
+    rec_graph_spmm_rows(s->g, 0, s->rows, s->n_rows, Xprev, s->dS, ld, drop, s->threads);
+    gather(s, s->dS, L->S);
+    gather(s, Xprev, s->cX);
+    for (size_t a = 0; a < s->n_rows; a += ROW_CHUNK) {
+        size_t b = a + ROW_CHUNK < s->n_rows ? a + ROW_CHUNK : s->n_rows;
+        layer_rows(s, s->K, s->cX, L->S, L->Z1, L->Z2, L->X, a, b, s->rows, s->scratch);
+    }
+    /* F = [X_0 | N_1 | ... | N_K] at the batch's rows. */
+    for (size_t r = 0; r < s->n_rows; r++) {
+        uint32_t v = s->rows[r];
+        float *f = s->F + r * s->fld;
+        memset(f, 0, s->fld * sizeof(float));
+        memcpy(f, s->E.data + (size_t)v * ld, d * sizeof(float));
+        for (unsigned k = 1; k <= s->K; k++) {
+            const float *x = k < s->K ? s->L[k].X + (size_t)v * ld : L->X + r * ld;
+            normalise_row(x, f + k * d, d, NULL);
+        }
+    }
+}
+
+/* ---- Loss ---- */
+
+static double loss_gradient(ngcf *s, size_t m)
+{
+    memset(s->GF, 0, s->n_rows * s->fld * sizeof(float));
+    double loss = 0.0;
+    float scale = 1.0f / (float)m;
+    for (size_t t = 0; t < m; t++) {
+        uint32_t u = s->slot[s->tu[t]], i = s->slot[s->ti[t]], j = s->slot[s->tj[t]];
+        float *fu = s->F + u * s->fld, *fi = s->F + i * s->fld, *fj = s->F + j * s->fld;
+        loss += rec_bpr_add_grad(s->k, fu, fi, fj, s->fld, scale, s->reg,
+                                 s->GF + u * s->fld, s->GF + i * s->fld, s->GF + j * s->fld);
+    }
+    return loss;
+}
+
+/* The L2 term on the final embeddings, for the objective (reported loss
+ * excludes it, as for every family). */
+static double reg_term(const ngcf *s, size_t m)
+{
+    double sq = 0.0;
+    for (size_t t = 0; t < m; t++) {
+        const uint32_t sl[3] = { s->slot[s->tu[t]], s->slot[s->ti[t]], s->slot[s->tj[t]] };
+        for (int q = 0; q < 3; q++)
+            for (size_t c = 0; c < s->fdim; c++) {
+                double x = s->F[sl[q] * s->fld + c];
+                sq += x * x;
+            }
+    }
+    return 0.5 * s->reg * sq / (double)m;
+}
+
+/* ---- Backward ---- */
+
+/* The backward pass of one layer's dense part on rows [a, b): from dX (the
+ * gradient at X_k) compute dS (at S_k, before the product's transpose) and
+ * add X_{k-1}'s own term dP o S_k to dXprev; dW, db are accumulated into
+ * the layer's gradients by the caller's reduction through dZ1, dZ2 (left in
+ * Z1, Z2, which are no longer needed). */
+static void layer_backward_rows(const ngcf *s, unsigned k, const float *Xprev,
+                                const float *S, float *Z1, float *Z2, const float *dX,
+                                float *dS, float *dXprev, size_t a, size_t b,
+                                const uint32_t *nodes, float *P)
+{
+    const ngcf_layer *l = &s->L[k];
+    size_t ld = s->ld, d = s->dim, n = b - a;
+    for (size_t r = a; r < b; r++) {
+        uint32_t node = nodes ? nodes[r] : (uint32_t)r;
+        float *z1 = Z1 + r * ld, *z2 = Z2 + r * ld;
+        const float *dx = dX + r * ld;
+        for (size_t c = 0; c < d; c++) {
+            float dy = dx[c] * dropout_factor(s, k, node, c);
+            z1[c] = dy * lrelu_grad(z1[c]); /* now dZ1 */
+            z2[c] = dy * lrelu_grad(z2[c]); /* now dZ2 */
+        }
+    }
+    /* dS = dZ1 W1^T; dP = dZ2 W2^T (into P) */
+    rec_gemm(0, 1, n, d, d, 1.0f, Z1 + a * ld, ld, l->W1.w, l->W1.ld, 0.0f, dS + a * ld, ld);
+    rec_gemm(0, 1, n, d, d, 1.0f, Z2 + a * ld, ld, l->W2.w, l->W2.ld, 0.0f, P, ld);
+    for (size_t r = 0; r < n; r++) {
+        const float *dp = P + r * ld, *xp = Xprev + (a + r) * ld, *sv = S + (a + r) * ld;
+        float *ds = dS + (a + r) * ld, *dxp = dXprev + (a + r) * ld;
+        for (size_t c = 0; c < d; c++) {
+            ds[c] += dp[c] * xp[c];
+            dxp[c] += dp[c] * sv[c];
+        }
+    }
+}
+
+/* dW1 += S^T dZ1, dW2 += (Xprev o S)^T dZ2, db += column sums, over rows
+ * [a, b), into the given partial accumulators (d x ld each, zeroed by the
+ * caller). */
+static void weight_gradients(const ngcf *s, const float *Xprev, const float *S,
+                             const float *dZ1, const float *dZ2, size_t a, size_t b,
+                             float *gW1, float *gW2, float *gb1, float *gb2, float *P)
+{
+    size_t ld = s->ld, d = s->dim, n = b - a;
+    for (size_t r = 0; r < n; r++)
+        for (size_t c = 0; c < ld; c++)
+            P[r * ld + c] = Xprev[(a + r) * ld + c] * S[(a + r) * ld + c];
+    rec_gemm(1, 0, d, d, n, 1.0f, S + a * ld, ld, dZ1 + a * ld, ld, 1.0f, gW1, ld);
+    rec_gemm(1, 0, d, d, n, 1.0f, P, ld, dZ2 + a * ld, ld, 1.0f, gW2, ld);
+    for (size_t r = a; r < b; r++)
+        for (size_t c = 0; c < d; c++) {
+            gb1[c] += dZ1[r * ld + c];
+            gb2[c] += dZ2[r * ld + c];
+        }
+}
+
+/* Per-chunk partial weight gradients, summed in chunk order afterwards so
+ * that results do not depend on the thread count. */
+typedef struct bpass {
+    ngcf *s;
+    unsigned k;
+    size_t n;
+    float *partial;     /* chunks x (2 d + 2) rows of ld */
+} bpass;
+
+static void backward_chunk(void *p, size_t t, unsigned w)
+{
+    bpass *bp = p;
+    ngcf *s = bp->s;
+    size_t a = t * ROW_CHUNK, b = a + ROW_CHUNK < bp->n ? a + ROW_CHUNK : bp->n;
+    unsigned k = bp->k;
+    ngcf_layer *l = &s->L[k];
+    const float *Xprev = k == 1 ? s->E.data : s->L[k - 1].X;
+    float *P = s->scratch + (size_t)w * ROW_CHUNK * s->ld;
+    size_t d = s->dim, ld = s->ld;
+    float *part = bp->partial + t * (2 * d + 2) * ld;
+    layer_backward_rows(s, k, Xprev, l->S, l->Z1, l->Z2, s->dX, s->dS, s->dX2, a, b, NULL, P);
+    weight_gradients(s, Xprev, l->S, l->Z1, l->Z2, a, b, part, part + d * ld,
+                     part + 2 * d * ld, part + (2 * d + 1) * ld, P);
+}
+
+static void add_partials(ngcf *s, unsigned k, const float *partial, size_t n_chunks)
+{
+    ngcf_layer *l = &s->L[k];
+    size_t d = s->dim, ld = s->ld;
+    for (size_t t = 0; t < n_chunks; t++) {
+        const float *part = partial + t * (2 * d + 2) * ld;
+        for (size_t r = 0; r < d; r++)
+            for (size_t c = 0; c < d; c++) {
+                l->W1.g[r * l->W1.ld + c] += part[r * ld + c];
+                l->W2.g[r * l->W2.ld + c] += part[(d + r) * ld + c];
+            }
+        for (size_t c = 0; c < d; c++) {
+            l->b1.g[c] += part[2 * d * ld + c];
+            l->b2.g[c] += part[(2 * d + 1) * ld + c];
+        }
+    }
+}
+
+typedef struct zero_job {
+    float *m;
+    size_t n, chunk;
+} zero_job;
+
+static void zero_chunk(void *p, size_t c, unsigned w)
+{
+    (void)w;
+    zero_job *z = p;
+    size_t a = c * z->chunk, b = a + z->chunk < z->n ? a + z->chunk : z->n;
+    memset(z->m + a, 0, (b - a) * sizeof(float));
+}
+
+static void zero_full(const ngcf *s, float *m)
+{
+    zero_job z = { m, s->n_nodes * s->ld, 1u << 18 };
+    rec_parallel_for(s->threads, (z.n + z.chunk - 1) / z.chunk, zero_chunk, &z);
+}
+
+/* dx[0..d) += g[0..d): blocks of the final embedding start at multiples of
+ * dim, not of 16 floats, so the SIMD kernels (whole 16-float vectors) do not
+ * apply. */
+static void add_block(const float *g, float *dx, size_t d)
+{
+    for (size_t c = 0; c < d; c++)
+        dx[c] += g[c];
+}
+
+/* dL/dE into s->dX; dW, db into the layers' g arrays. */
+static int backward(ngcf *s, const rec_dropout *drop)
+{
+    size_t ld = s->ld, d = s->dim, n = s->n_nodes;
+    for (unsigned k = 1; k <= s->K; k++) {
+        ngcf_layer *l = &s->L[k];
+        memset(l->W1.g, 0, l->W1.rows * l->W1.ld * sizeof(float));
+        memset(l->W2.g, 0, l->W2.rows * l->W2.ld * sizeof(float));
+        memset(l->b1.g, 0, l->b1.ld * sizeof(float));
+        memset(l->b2.g, 0, l->b2.ld * sizeof(float));
+    }
+    /* The last layer, compact: dX_K from the normalisation, then its dense
+     * backward pass. */
+    ngcf_layer *L = &s->L[s->K];
+    memset(s->cdX, 0, s->n_rows * ld * sizeof(float));
+    for (size_t r = 0; r < s->n_rows; r++)
+        normalise_backward(L->X + r * ld, s->GF + r * s->fld + s->K * d, s->cdX + r * ld, d);
+    memset(s->tmp, 0, s->n_rows * ld * sizeof(float)); /* dXprev's own term, compact */
+    /* Single-threaded: a few thousand rows. The scratch rows hold dP, then
+     * X_{K-1} o S_K for the weight gradients. */
+    for (size_t a = 0; a < s->n_rows; a += ROW_CHUNK) {
+        size_t b = a + ROW_CHUNK < s->n_rows ? a + ROW_CHUNK : s->n_rows;
+        layer_backward_rows(s, s->K, s->cX, L->S, L->Z1, L->Z2, s->cdX, s->cdS, s->tmp, a, b,
+                            s->rows, s->scratch);
+        weight_gradients(s, s->cX, L->S, L->Z1, L->Z2, a, b, L->W1.g, L->W2.g, L->b1.g,
+                         L->b2.g, s->scratch);
+    }
+    /* dX_{K-1} = (dP o S_K) at the batch rows + M^T dS_K (a scatter from the
+     * batch rows) + the normalisation term of N_{K-1} (or F's X_0 block). */
+    zero_full(s, s->dX);
+    for (size_t r = 0; r < s->n_rows; r++)
+        memcpy(s->dS + (size_t)s->rows[r] * ld, s->cdS + r * ld, ld * sizeof(float));
+    rec_graph_scatter_rows(s->g, 0, s->rows, s->n_rows, s->dS, s->dX, ld, drop, s->threads);
+    for (size_t r = 0; r < s->n_rows; r++) {
+        float *dx = s->dX + (size_t)s->rows[r] * ld;
+        s->k->axpy(1.0f, s->tmp + r * ld, dx, ld);
+        const float *g = s->GF + r * s->fld + (s->K - 1) * d;
+        if (s->K - 1 >= 1)
+            normalise_backward(s->L[s->K - 1].X + (size_t)s->rows[r] * ld, g, dx, d);
+        else
+            add_block(g, dx, d);
+    }
+    /* Full layers K-1 .. 1. */
+    size_t n_chunks = chunks(n);
+    float *partial = rec_aligned_alloc(n_chunks * (2 * d + 2) * ld, sizeof(float));
+    if (!partial)
+        return rec_error_nomem();
+    for (unsigned k = s->K - 1; k >= 1; k--) {
+        memset(partial, 0, n_chunks * (2 * d + 2) * ld * sizeof(float));
+        zero_full(s, s->dX2);
+        bpass bp = { s, k, n, partial };
+        rec_parallel_for(s->threads, n_chunks, backward_chunk, &bp);
+        add_partials(s, k, partial, n_chunks);
+        /* dX_{k-1} = dX2 (own term) + M^T dS_k + the normalisation term. */
+        rec_graph_spmm(s->g, 1, s->dS, s->dX, ld, drop, s->threads);
+        for (size_t x = 0; x < n * ld; x += ld)
+            s->k->axpy(1.0f, s->dX2 + x, s->dX + x, ld);
+        for (size_t r = 0; r < s->n_rows; r++) {
+            float *dx = s->dX + (size_t)s->rows[r] * ld;
+            const float *g = s->GF + r * s->fld + (k - 1) * d;
+            if (k - 1 >= 1)
+                normalise_backward(s->L[k - 1].X + (size_t)s->rows[r] * ld, g, dx, d);
+            else
+                add_block(g, dx, d);
+        }
+    }
+    rec_free(partial);
+    return REC_OK;
+}
+
+/* ---- Update ---- */
+
+typedef struct adam_job {
+    ngcf *s;
+    float step;
+    size_t n, chunk;
+} adam_job;
+
+static void adam_chunk(void *p, size_t c, unsigned w)
+{
+    (void)w;
+    adam_job *j = p;
+    ngcf *s = j->s;
+    size_t a = c * j->chunk, b = a + j->chunk < j->n ? a + j->chunk : j->n;
+    s->k->adam_row(s->E.data + a, s->adam.m.data + a, s->adam.v.data + a, s->dX + a, b - a,
+                   j->step, ADAM_BETA1, ADAM_BETA2, ADAM_EPS);
+}
+
+static void update(ngcf *s)
+{
+    float step = rec_adam_step_size(&s->adam, s->lr, ++s->step);
+    adam_job j = { s, step, s->n_nodes * s->ld, 1u << 16 };
+    rec_parallel_for(s->threads, (j.n + j.chunk - 1) / j.chunk, adam_chunk, &j);
+    for (unsigned k = 1; k <= s->K; k++) {
+        ngcf_layer *l = &s->L[k];
+        dense *ds4[] = { &l->W1, &l->b1, &l->W2, &l->b2 };
+        for (int q = 0; q < 4; q++)
+            s->k->adam_row(ds4[q]->w, ds4[q]->m, ds4[q]->v, ds4[q]->g,
+                           ds4[q]->rows * ds4[q]->ld, step, ADAM_BETA1, ADAM_BETA2,
+                           ADAM_EPS);
+    }
+}
+
+/* ---- Steps and epochs ---- */
+
+static void collect_rows(ngcf *s)
+{
+    s->n_rows = 0;
+    for (size_t v = 0; v < s->n_nodes; v++) {
+        if (s->mark[v]) {
+            s->slot[v] = (uint32_t)s->n_rows;
+            s->rows[s->n_rows++] = (uint32_t)v;
+            s->mark[v] = 0;
+        }
+    }
+}
+
+static size_t sample(ngcf *s, size_t n, rec_rng *rng)
+{
+    const rec_dataset *ds = s->ds;
+    size_t m = 0;
+    for (size_t t = 0; t < n; t++) {
+        uint32_t u = s->active[rec_rng_below(rng, (uint32_t)s->n_active)];
+        size_t lo = ds->user_ptr[u], deg = ds->user_ptr[u + 1] - lo;
+        uint32_t i = ds->user_items[lo + rec_rng_below(rng, (uint32_t)deg)];
+        uint32_t j = rec_sample_negative(ds, u, rng);
+        if (j == REC_NO_ITEM)
+            continue;
+        s->tu[m] = u;
+        s->ti[m] = (uint32_t)s->n_users + i;
+        s->tj[m] = (uint32_t)s->n_users + j;
+        s->mark[s->tu[m]] = s->mark[s->ti[m]] = s->mark[s->tj[m]] = 1;
+        m++;
+    }
+    collect_rows(s);
+    return m;
+}
+
+static int ngcf_epoch(void *state, unsigned epoch, rec_epoch_report *rep)
+{
+    ngcf *s = state;
+    size_t nnz = s->ds->nnz, steps = (nnz + s->batch - 1) / s->batch;
+    double loss = 0.0;
+    size_t count = 0;
+    for (size_t st = 0; st < steps; st++) {
+        double t0 = rec_now();
+        rec_rng rng;
+        rec_rng_seed(&rng, s->seed, REC_STREAM_SAMPLE + epoch, st);
+        size_t n = nnz - st * s->batch < s->batch ? nnz - st * s->batch : s->batch;
+        size_t m = sample(s, n, &rng);
+        if (m == 0)
+            continue;
+        s->drop_seed = rec_rng_next(&rng);
+        rec_dropout drop = { s->node_p > 0 ? REC_DROPOUT_EDGE : REC_DROPOUT_NONE, s->node_p,
+                             rec_rng_next(&rng) };
+        double t1 = rec_now();
+        forward(s, &drop);
+        double t2 = rec_now();
+        loss += loss_gradient(s, m);
+        count += m;
+        int rc = backward(s, &drop);
+        if (rc != REC_OK)
+            return rc;
+        double t3 = rec_now();
+        update(s);
+        double t4 = rec_now();
+        rep->sample_seconds += t1 - t0;
+        rep->forward_seconds += t2 - t1;
+        rep->backward_seconds += t3 - t2;
+        rep->update_seconds += t4 - t3;
+    }
+    if (count == 0)
+        return rec_error(REC_EINVAL, "no training triple can be drawn: every user has "
+                                     "interacted with every item");
+    rep->loss = loss / (double)count;
+    return REC_OK;
+}
+
+/* ---- Test hooks ---- */
+
+int rec_ngcf_objective(void *state, const uint32_t *tu, const uint32_t *ti,
+                       const uint32_t *tj, size_t m, uint64_t dropout_seed, double *loss,
+                       const float **grad_E)
+{
+    ngcf *s = state;
+    if (m == 0 || m > s->batch)
+        return rec_error(REC_EINVAL, "between 1 and batch triples");
+    for (size_t t = 0; t < m; t++) {
+        s->tu[t] = tu[t];
+        s->ti[t] = ti[t];
+        s->tj[t] = tj[t];
+        s->mark[tu[t]] = s->mark[ti[t]] = s->mark[tj[t]] = 1;
+    }
+    collect_rows(s);
+    s->drop_seed = dropout_seed;
+    rec_dropout drop = { s->node_p > 0 ? REC_DROPOUT_EDGE : REC_DROPOUT_NONE, s->node_p,
+                         dropout_seed };
+    forward(s, &drop);
+    *loss = loss_gradient(s, m) / (double)m + reg_term(s, m);
+    int rc = backward(s, &drop);
+    *grad_E = s->dX;
+    return rc;
+}
+
+float *rec_ngcf_parameter(void *state, unsigned layer, int which, size_t *rows,
+                          size_t *cols, size_t *ld)
+{
+    ngcf *s = state;
+    if (layer == 0) {
+        *rows = s->n_nodes;
+        *cols = s->dim;
+        *ld = s->ld;
+        return s->E.data;
+    }
+    dense *d = which == 0 ? &s->L[layer].W1 : which == 1 ? &s->L[layer].b1
+             : which == 2 ? &s->L[layer].W2 : &s->L[layer].b2;
+    *rows = d->rows;
+    *cols = d->cols;
+    *ld = d->ld;
+    return d->w;
+}
+
+const float *rec_ngcf_parameter_gradient(void *state, unsigned layer, int which)
+{
+    ngcf *s = state;
+    if (layer == 0)
+        return s->dX;
+    dense *d = which == 0 ? &s->L[layer].W1 : which == 1 ? &s->L[layer].b1
+             : which == 2 ? &s->L[layer].W2 : &s->L[layer].b2;
+    return d->g;
+}
+
+/* ---- Export and fold-in ---- */
+
+/* One user's layers from its neighbours' layers: the recursion of the
+ * forward pass for a single node, as fold-in needs it. x_prev is the node's
+ * own layer k-1 (the self-loop term and the bi-interaction use it). */
+static void node_layer(const float *side, const float *x_prev, const float *W1,
+                       const float *b1, const float *W2, const float *b2, size_t d,
+                       size_t ldw, float *x_out)
+{
+    for (size_t c = 0; c < d; c++) {
+        double z1 = b1[c], z2 = b2[c];
+        for (size_t q = 0; q < d; q++) {
+            z1 += (double)side[q] * W1[q * ldw + c];
+            z2 += (double)x_prev[q] * side[q] * W2[q * ldw + c];
+        }
+        x_out[c] = lrelu((float)z1) + lrelu((float)z2);
+    }
+}
+
+static int ngcf_export(void *state, rec_serving *out, rec_tensors *ts)
+{
+    ngcf *s = state;
+    size_t ld = s->ld, d = s->dim, n = s->n_nodes;
+    int rc = rec_serving_alloc(out, s->n_users, s->n_items, s->fdim, REC_SCORING_DOT, 0);
+    if (rc != REC_OK)
+        return rc;
+    float *X[MAX_LAYERS + 1] = { 0 }, *S = alloc_rows(n, ld), *Z1 = alloc_rows(n, ld);
+    float *Z2 = alloc_rows(n, ld), *P = alloc_rows(n, ld);
+    float *form, *deg;
+    int ok = S && Z1 && Z2 && P;
+    for (unsigned k = 1; k <= s->K && ok; k++)
+        ok = (X[k] = alloc_rows(n, ld)) != NULL;
+    if (!ok) {
+        rc = rec_error_nomem();
+        goto done;
+    }
+    X[0] = s->E.data;
+    /* Every layer at every node, without dropout. */
+    float saved = s->mess_p;
+    s->mess_p = 0.0f;
+    for (unsigned k = 1; k <= s->K; k++) {
+        rec_graph_spmm(s->g, 0, X[k - 1], S, ld, NULL, s->threads);
+        layer_rows(s, k, X[k - 1], S, Z1, Z2, X[k], 0, n, NULL, P);
+    }
+    s->mess_p = saved;
+    for (size_t v = 0; v < n; v++) {
+        float *f = v < s->n_users ? out->U + v * out->ld : out->V + (v - s->n_users) * out->ld;
+        memcpy(f, X[0] + v * ld, d * sizeof(float));
+        for (unsigned k = 1; k <= s->K; k++)
+            normalise_row(X[k] + v * ld, f + k * d, d, NULL);
+    }
+    /* What fold-in needs: the graph's form, item degrees, the items' layers
+     * 0..K-1 and every layer's weights. */
+    if ((rc = rec_tensors_add(ts, "graph_form", 1, 3, &form)) != REC_OK ||
+        (rc = rec_tensors_add(ts, "item_degree", s->n_items, 1, &deg)) != REC_OK)
+        goto done;
+    form[0] = (float)s->g->norm;
+    form[1] = (float)s->g->self_loops;
+    form[2] = (float)s->K;
+    for (size_t i = 0; i < s->n_items; i++)
+        deg[i * rec_ld_for(1)] = (float)s->g->degree[s->n_users + i];
+    for (unsigned k = 0; k < s->K; k++) {
+        char name[32];
+        float *t;
+        snprintf(name, sizeof name, "item_layer_%u", k);
+        if ((rc = rec_tensors_add(ts, name, s->n_items, d, &t)) != REC_OK)
+            goto done;
+        memcpy(t, X[k] + s->n_users * ld, s->n_items * ld * sizeof(float));
+    }
+    for (unsigned k = 1; k <= s->K; k++) {
+        static const char *const names[4] = { "W1", "b1", "W2", "b2" };
+        dense *ds4[] = { &s->L[k].W1, &s->L[k].b1, &s->L[k].W2, &s->L[k].b2 };
+        for (int q = 0; q < 4; q++) {
+            char name[32];
+            float *t;
+            snprintf(name, sizeof name, "%s_%u", names[q], k);
+            if ((rc = rec_tensors_add(ts, name, ds4[q]->rows, ds4[q]->cols, &t)) != REC_OK)
+                goto done;
+            memcpy(t, ds4[q]->w, ds4[q]->rows * ds4[q]->ld * sizeof(float));
+        }
+    }
+done:
+    for (unsigned k = 1; k <= s->K; k++)
+        rec_free(X[k]);
+    rec_free(S);
+    rec_free(Z1);
+    rec_free(Z2);
+    rec_free(P);
+    if (rc != REC_OK)
+        rec_serving_free(out);
+    return rc;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The weight of the entry (new user, item i) and of the new user's
+ * self-loop, given the user's degree du and the item's di. */
+static void entry_weights(int norm, int loops, double du, double di, double *w_item,
+                          double *w_self)
+{
+    double a = du + (loops ? 1 : 0), b = di + (loops ? 1 : 0);
+    if (a < 1)
+        a = 1;
+    if (b < 1)
+        b = 1;
+    if (norm == REC_GRAPH_LEFT) {
+        *w_item = 1.0 / a;
+        *w_self = loops ? 1.0 / a : 0.0;
+    } else if (norm == REC_GRAPH_SYMMETRIC) {
+        *w_item = 1.0 / sqrt(a * b);
+        *w_self = loops ? 1.0 / a : 0.0;
+    } else {
+        *w_item = 1.0;
+        *w_self = loops ? 1.0 : 0.0;
+    }
+}
+
+/* Fold-in with a given layer-0 vector x0 (dim floats; a new user's is zero).
+ * With a training user's own x0 and items this is its exported embedding. */
+int rec_ngcf_fold_in_from(const struct rec_model *m, const uint32_t *items, size_t n,
+                          const float *x0, float *out)
+{
+    const rec_tensors *ts = &m->tensors;
+    const rec_tensor *form = rec_tensors_find(ts, "graph_form");
+    const rec_tensor *deg = rec_tensors_find(ts, "item_degree");
+    if (!form || !deg || form->cols != 3)
+        return rec_error(REC_EUNSUPPORTED, "rec_model_fold_in: this model holds no fold-in "
+                         "data");
+    int norm = (int)form->data[0], loops = (int)form->data[1];
+    unsigned K = (unsigned)form->data[2];
+    size_t d = m->serving.dim / (K + 1);
+    if (K < 1 || K > MAX_LAYERS || d * (K + 1) != m->serving.dim)
+        return rec_error(REC_EUNSUPPORTED, "rec_model_fold_in: invalid fold-in data");
+    const rec_tensor *layers[MAX_LAYERS], *w[MAX_LAYERS + 1][4];
+    for (unsigned k = 0; k < K; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "item_layer_%u", k);
+        layers[k] = rec_tensors_find(ts, name);
+        if (!layers[k] || layers[k]->cols != d || layers[k]->rows != m->serving.n_items)
+            return rec_error(REC_EUNSUPPORTED, "rec_model_fold_in: missing fold-in data");
+    }
+    for (unsigned k = 1; k <= K; k++) {
+        static const char *const names[4] = { "W1", "b1", "W2", "b2" };
+        for (int q = 0; q < 4; q++) {
+            char name[32];
+            snprintf(name, sizeof name, "%s_%u", names[q], k);
+            w[k][q] = rec_tensors_find(ts, name);
+            if (!w[k][q] || w[k][q]->cols != d)
+                return rec_error(REC_EUNSUPPORTED, "rec_model_fold_in: missing weights");
+        }
+    }
+    uint32_t *u = rec_malloc_array(n ? n : 1, sizeof *u);
+    float *buf = rec_calloc(3 * d, sizeof(float));
+    if (!u || !buf) {
+        rec_free(u);
+        rec_free(buf);
+        return rec_error_nomem();
+    }
+    memcpy(u, items, n * sizeof *u);
+    qsort(u, n, sizeof *u, cmp_u32);
+    size_t du = 0;
+    for (size_t j = 0; j < n; j++)
+        if (du == 0 || u[du - 1] != u[j])
+            u[du++] = u[j];
+    float *x = buf, *side = buf + d, *next = buf + 2 * d;
+    memcpy(x, x0, d * sizeof(float));
+    memset(out, 0, m->serving.dim * sizeof(float));
+    memcpy(out, x0, d * sizeof(float));
+    for (unsigned k = 1; k <= K; k++) {
+        /* side = sum_i w_ui x_i^(k-1) + w_uu x_u^(k-1) */
+        for (size_t c = 0; c < d; c++)
+            side[c] = 0.0f;
+        for (size_t j = 0; j < du; j++) {
+            double wi, ws;
+            entry_weights(norm, loops, (double)du, deg->data[(size_t)u[j] * deg->ld], &wi, &ws);
+            const float *e = layers[k - 1]->data + (size_t)u[j] * layers[k - 1]->ld;
+            for (size_t c = 0; c < d; c++)
+                side[c] += (float)(wi * e[c]);
+        }
+        double wi, ws;
+        entry_weights(norm, loops, (double)du, 1.0, &wi, &ws);
+        for (size_t c = 0; c < d; c++)
+            side[c] += (float)(ws * x[c]);
+        node_layer(side, x, w[k][0]->data, w[k][1]->data, w[k][2]->data, w[k][3]->data, d,
+                   w[k][0]->ld, next);
+        normalise_row(next, out + k * d, d, NULL);
+        memcpy(x, next, d * sizeof(float));
+    }
+    rec_free(u);
+    rec_free(buf);
+    return REC_OK;
+}
+
+static int ngcf_fold_in(const struct rec_model *m, const uint32_t *items, size_t n,
+                        float *out)
+{
+    size_t d = m->serving.dim;
+    float *zero = rec_calloc(d ? d : 1, sizeof(float));
+    if (!zero)
+        return rec_error_nomem();
+    int rc = rec_ngcf_fold_in_from(m, items, n, zero, out);
+    rec_free(zero);
+    return rc;
+}
+
+const rec_family rec_family_ngcf = {
+    .name = "ngcf",
+    .summary = "NGCF: graph convolution with feature transforms and bi-interaction, BPR",
+    .params = ngcf_params,
+    .n_params = sizeof ngcf_params / sizeof ngcf_params[0],
+    .setup = ngcf_setup,
+    .epoch = ngcf_epoch,
+    .export_state = ngcf_export,
+    .destroy = ngcf_destroy,
+    .fold_in = ngcf_fold_in,
+};
