@@ -300,15 +300,15 @@ static double ndcg20(const rec_model *m, const rec_dataset *test)
     return v;
 }
 
-/* On data with taste groups and few interactions per user, propagation
- * over the graph helps: LightGCN beats MF-BPR (both deterministic: one
- * thread, fixed seeds). */
+/* On data with taste groups and few interactions per user (five), where
+ * propagation over the graph helps most, LightGCN beats MF-BPR clearly (both
+ * deterministic: one thread, fixed seeds). */
 START_TEST(test_lightgcn_beats_mf)
 {
-    rec_dataset *all = rec_test_groups_dataset(800, 400, 10, 8, 21);
+    rec_dataset *all = rec_test_groups_dataset(800, 400, 10, 5, 21);
     rec_dataset *tr = NULL, *te = NULL;
     ck_assert_rec(rec_dataset_split(&tr, &te, all, NULL), REC_OK, NULL);
-    static const char *const lg[] = { "threads", "1", "epochs", "60", "lr", "0.01",
+    static const char *const lg[] = { "threads", "1", "epochs", "100", "lr", "0.01",
                                       "batch", "512", NULL };
     rec_train_options *o = options(lg);
     rec_model *lgm = NULL;
@@ -320,7 +320,7 @@ START_TEST(test_lightgcn_beats_mf)
     ck_assert_rec(rec_model_train(&mf, tr, o), REC_OK, NULL);
     rec_train_options_free(o);
     double a = ndcg20(lgm, te), b = ndcg20(mf, te);
-    ck_assert_msg(a > 1.05 * b, "lightgcn ndcg@20 %.4f vs mf %.4f", a, b);
+    ck_assert_msg(a > 1.1 * b, "lightgcn ndcg@20 %.4f vs mf %.4f", a, b);
     rec_model_free(lgm);
     rec_model_free(mf);
     rec_dataset_free(all);
