@@ -151,6 +151,30 @@ class Cli(unittest.TestCase):
             run("split", "--input", src, "--delimiter", "tab", "--no-header", "--time-col", "3",
                 "--by", by, "--train-out", a2, "--test-out", b2)
 
+    def test_graph_models_with_validation(self):
+        for model, extra in (("lightgcn", ["--layers", "2", "--lr", "0.01"]),
+                             ("ngcf", ["--layers", "2", "--lr", "0.005", "--dim", "16"])):
+            out = os.path.join(self.d, model + ".rec")
+            j = run_json("train", "--train", self.train, "--format", "adjlist", "--model", model,
+                         "--test", self.test, "--epochs", "6", "--eval-every", "2",
+                         "--early-stop", "2", "--batch", "512", "--threads", "1", "--out", out,
+                         "--json", *extra)
+            self.assertEqual(j["model"], model)
+            self.assertIn("best_epoch", j)
+            self.assertIn(j["best_epoch"], (2, 4, 6))
+            self.assertGreater(j["valid_recall@20"], 0.05)
+            e = run_json("eval", "--model", out, "--test", self.test, "--format", "adjlist",
+                         "--json")
+            self.assertAlmostEqual(e["recall@20"], j["valid_recall@20"], places=9)
+            i = run_json("info", out, "--json")
+            self.assertTrue(i["fold_in"])
+            self.assertEqual(i["best_epoch"], j["best_epoch"])
+        # A hyperparameter of another family is refused, with the family named.
+        p = run("train", "--train", self.train, "--format", "adjlist", "--model", "mf",
+                "--layers", "2", "--out", os.path.join(self.d, "x.rec"), ok=False)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("unknown parameter 'layers' for model 'mf'", p.stderr)
+
     def test_demo(self):
         p = run("demo")
         self.assertIn("identical rankings", p.stdout)

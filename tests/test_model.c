@@ -223,6 +223,27 @@ START_TEST(test_bpr_gradient_finite_differences)
 }
 END_TEST
 
+/* The cosine schedule goes from lr to lr * lr_final; constant stays. */
+START_TEST(test_lr_schedule)
+{
+    rec_train_options *o = NULL;
+    ck_assert_rec(rec_train_options_new(&o, "mf"), REC_OK, NULL);
+    ck_assert_rec(rec_train_options_set(o, "lr", "0.1"), REC_OK, NULL);
+    ck_assert_rec(rec_train_options_set(o, "epochs", "11"), REC_OK, NULL);
+    for (unsigned e = 0; e < 11; e++)
+        ck_assert_double_eq(rec_lr_for_epoch(o, e), 0.1);
+    ck_assert_rec(rec_train_options_set(o, "lr_schedule", "cosine"), REC_OK, NULL);
+    ck_assert_rec(rec_train_options_set(o, "lr_final", "0.2"), REC_OK, NULL);
+    ck_assert_double_eq_tol(rec_lr_for_epoch(o, 0), 0.1, 1e-12);
+    ck_assert_double_eq_tol(rec_lr_for_epoch(o, 5), 0.1 * (0.2 + 0.8 * 0.5), 1e-12);
+    ck_assert_double_eq_tol(rec_lr_for_epoch(o, 10), 0.02, 1e-12);
+    for (unsigned e = 1; e < 11; e++)
+        ck_assert(rec_lr_for_epoch(o, e) < rec_lr_for_epoch(o, e - 1));
+    ck_assert_rec(rec_train_options_set(o, "lr_final", "1.5"), REC_EINVAL, "[0, 1]");
+    rec_train_options_free(o);
+}
+END_TEST
+
 static rec_model *train_mf(const rec_dataset *ds, const char *const *settings)
 {
     rec_train_options *o = NULL;
@@ -520,6 +541,7 @@ Suite *rec_test_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_param_tables);
     tcase_add_test(tc, test_options_validation);
+    tcase_add_test(tc, test_lr_schedule);
     tcase_add_test(tc, test_sampler_never_returns_positive);
     tcase_add_test(tc, test_table_init);
     tcase_add_test(tc, test_sparse_grad);

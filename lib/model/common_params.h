@@ -33,6 +33,19 @@
       "sgd: per-sample steps, lock-free across threads; adam: lazy sparse " \
       "Adam on mini-batches" }
 
+/* The learning rate over the epochs: constant, or decayed from lr to
+ * lr * lr_final along half a cosine (Loshchilov and Hutter, SGDR, ICLR 2017,
+ * without restarts) for families whose epochs apply it. */
+#define REC_PARAM_LR_SCHEDULE(def) \
+    { "lr_schedule", REC_PARAM_CHOICE, def, 0, 0, 0, 0, "constant|cosine", \
+      "constant|cosine", "learning rate over the epochs: constant, or from lr to " \
+      "lr * lr_final along half a cosine over `epochs`" }
+#define REC_PARAM_LR_FINAL(def) \
+    { "lr_final", REC_PARAM_FLOAT, def, 0, 1, 0, 0, NULL, "[0, 1]", \
+      "with lr_schedule = cosine: the last epoch's learning rate as a fraction of lr" }
+#define REC_PARAMS_LR_SCHEDULE(schedule, final) \
+    REC_PARAM_LR_SCHEDULE(schedule), REC_PARAM_LR_FINAL(final)
+
 /* Evaluation during training, for families that train in epochs. They act
  * only when validation data is given (rec_train_options_set_validation). */
 #define REC_PARAM_EVAL_EVERY \

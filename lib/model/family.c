@@ -1,5 +1,6 @@
 #include "model/family.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "core/error.h"
@@ -43,6 +44,18 @@ const double *rec_opt_list(const rec_train_options *o, const char *name, size_t 
     const rec_param_value *v = value_of(o, name);
     *n = v ? (size_t)v->i : 0;
     return v ? v->list : NULL;
+}
+
+double rec_lr_for_epoch(const rec_train_options *o, unsigned epoch)
+{
+    double lr = rec_opt_float(o, "lr");
+    if (!rec_opt_has(o, "lr_schedule") || rec_opt_int(o, "lr_schedule") == 0)
+        return lr;
+    double epochs = (double)rec_opt_int(o, "epochs");
+    double fin = rec_opt_float(o, "lr_final");
+    double t = epochs > 1 ? epoch / (epochs - 1) : 1.0;
+    const double pi = 3.14159265358979323846;
+    return lr * (fin + (1.0 - fin) * 0.5 * (1.0 + cos(pi * t)));
 }
 
 int rec_opt_has(const rec_train_options *o, const char *name)

@@ -58,6 +58,10 @@ const rec_family *rec_family_at(size_t index);
  * table (a programming error otherwise, caught by tests). */
 int64_t rec_opt_int(const rec_train_options *o, const char *name);
 double rec_opt_float(const rec_train_options *o, const char *name);
+/* The learning rate of epoch `epoch` (0-based) under the family's lr,
+ * lr_schedule and lr_final settings (plain lr without a schedule). */
+double rec_lr_for_epoch(const rec_train_options *o, unsigned epoch);
+
 /* The value of a FLOATS setting: *n numbers (0 for the default word). */
 const double *rec_opt_list(const rec_train_options *o, const char *name, size_t *n);
 /* 1 if the family's table has `name`. */

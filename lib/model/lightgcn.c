@@ -55,6 +55,7 @@ static const rec_param_def lightgcn_params[] = {
     REC_PARAM_EPOCHS("1000"),
     REC_PARAM_LR("0.001"),
     REC_PARAM_REG("0.0001"),
+    REC_PARAMS_LR_SCHEDULE("constant", "0.01"),
     { "batch", REC_PARAM_INT, "2048", 1, 16777216, 0, 0, NULL, "[1, 2^24]",
       "triples per Adam step" },
     REC_PARAM_INIT("normal"),
@@ -72,6 +73,7 @@ static const rec_param_def lightgcn_params[] = {
 
 typedef struct lgcn {
     const rec_dataset *ds;
+    const rec_train_options *opts;   /* for the learning-rate schedule */
     struct rec_graph *g;
     const rec_kernels *k;
     size_t n_users, n_items, n_nodes, dim, ld;
@@ -162,6 +164,7 @@ static int lgcn_setup(void **state, const rec_dataset *ds, const rec_train_optio
     if (!s)
         return rec_error_nomem();
     s->ds = ds;
+    s->opts = o;
     s->k = rec_kernels_get();
     s->n_users = rec_ds_n_users(ds);
     s->n_items = rec_ds_n_items(ds);
@@ -487,6 +490,7 @@ static int lgcn_epoch(void *state, unsigned epoch, rec_epoch_report *rep)
     lgcn *s = state;
     size_t nnz = s->ds->nnz;
     size_t steps = (nnz + s->batch - 1) / s->batch;
+    s->lr = (float)rec_lr_for_epoch(s->opts, epoch);
     double loss = 0.0;
     size_t count = 0;
     for (size_t st = 0; st < steps; st++) {

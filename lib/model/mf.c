@@ -36,6 +36,7 @@ static const rec_param_def mf_params[] = {
     REC_PARAM_EPOCHS("400"),
     REC_PARAM_LR("0.05"),
     REC_PARAM_REG("0.005"),
+    REC_PARAMS_LR_SCHEDULE("constant", "0.01"),
     { "batch", REC_PARAM_INT, "1024", 1, 16777216, 0, 0, NULL, "[1, 2^24]",
       "triples per unit: the mini-batch of one adam step; for sgd, the "
       "triples drawn from one random stream" },
@@ -55,6 +56,7 @@ enum { OPT_SGD = 0, OPT_ADAM = 1 };
 
 typedef struct mf_run {
     const rec_dataset *ds;
+    const rec_train_options *opts;   /* for the learning-rate schedule */
     const rec_kernels *k;
     uint32_t *user_of;           /* user of each interaction (COO rows) */
     rec_table U, V;
@@ -276,6 +278,7 @@ static int setup(mf_run *r, const rec_dataset *ds, const rec_train_options *o)
 {
     memset(r, 0, sizeof *r);
     r->ds = ds;
+    r->opts = o;
     r->k = rec_kernels_get();
     size_t dim = (size_t)rec_opt_int(o, "dim");
     r->lr = (float)rec_opt_float(o, "lr");
@@ -336,6 +339,7 @@ static int mf_epoch(void *state, unsigned epoch, rec_epoch_report *rep)
 {
     mf_run *r = state;
     r->epoch = epoch;
+    r->lr = (float)rec_lr_for_epoch(r->opts, epoch);
     rec_parallel_for(r->threads, r->n_units, r->adam ? adam_unit : sgd_unit, r);
     double sum = 0.0;
     size_t count = 0;

@@ -60,6 +60,7 @@ static const rec_param_def ngcf_params[] = {
     REC_PARAM_EPOCHS("400"),
     REC_PARAM_LR("0.0001"),
     REC_PARAM_REG("0.00001"),
+    REC_PARAMS_LR_SCHEDULE("constant", "0.01"),
     { "batch", REC_PARAM_INT, "1024", 1, 16777216, 0, 0, NULL, "[1, 2^24]",
       "triples per Adam step" },
     { "mess_dropout", REC_PARAM_FLOAT, "0.1", 0, 1, 0, 1, NULL, "[0, 1)",
@@ -92,6 +93,7 @@ typedef struct ngcf_layer {
 
 typedef struct ngcf {
     const rec_dataset *ds;
+    const rec_train_options *opts;   /* for the learning-rate schedule */
     struct rec_graph *g;
     const rec_kernels *k;
     size_t n_users, n_items, n_nodes, dim, ld, fdim, fld;
@@ -276,6 +278,7 @@ static int ngcf_setup(void **state, const rec_dataset *ds, const rec_train_optio
     if (!s)
         return rec_error_nomem();
     s->ds = ds;
+    s->opts = o;
     s->k = rec_kernels_get();
     s->n_users = rec_ds_n_users(ds);
     s->n_items = rec_ds_n_items(ds);
@@ -760,6 +763,7 @@ static int ngcf_epoch(void *state, unsigned epoch, rec_epoch_report *rep)
 {
     ngcf *s = state;
     size_t nnz = s->ds->nnz, steps = (nnz + s->batch - 1) / s->batch;
+    s->lr = (float)rec_lr_for_epoch(s->opts, epoch);
     double loss = 0.0;
     size_t count = 0;
     for (size_t st = 0; st < steps; st++) {
