@@ -95,9 +95,11 @@ typedef struct lgcn {
     uint32_t *rows;            /* the batch's distinct nodes, ascending */
     size_t n_rows;
     uint8_t *mark;             /* n_nodes flags used to collect rows */
+    size_t touched;            /* entries of M in the batch's rows */
     uint32_t *near;            /* the batch's nodes and their neighbours */
     size_t n_near;
     uint8_t *in_batch;         /* n_nodes flags: the batch's nodes */
+    float *grad_out;           /* test hook only: the gradient with K < 2 */
     uint64_t step;
 } lgcn;
 
@@ -128,6 +130,7 @@ static void lgcn_destroy(void *state)
     rec_free(s->mark);
     rec_free(s->near);
     rec_free(s->in_batch);
+    rec_free(s->grad_out);
     rec_free(s);
 }
 
@@ -236,6 +239,15 @@ static size_t collect(const lgcn *s, uint8_t *flags, uint32_t *list)
     return n;
 }
 
+/* How many entries of M the batch's rows hold: decides between products
+ * restricted to the batch and plain ones. */
+static void count_touched(lgcn *s)
+{
+    s->touched = 0;
+    for (size_t r = 0; r < s->n_rows; r++)
+        s->touched += s->g->ptr[s->rows[r] + 1] - s->g->ptr[s->rows[r]];
+}
+
 /* The batch's nodes and their neighbours: the rows of layer K-1 that the
  * last layer reads at the batch's rows. Returns 0 (and collects nothing)
  * when the batch touches so much of the graph that computing layer K-1 on
@@ -243,10 +255,7 @@ static size_t collect(const lgcn *s, uint8_t *flags, uint32_t *list)
 static int collect_near(lgcn *s)
 {
     const struct rec_graph *g = s->g;
-    size_t touched = 0;
-    for (size_t r = 0; r < s->n_rows; r++)
-        touched += g->ptr[s->rows[r] + 1] - g->ptr[s->rows[r]];
-    if (touched > g->nnz / 8)
+    if (s->touched > g->nnz / 8)
         return 0;
     for (size_t r = 0; r < s->n_rows; r++) {
         uint32_t v = s->rows[r];
@@ -279,6 +288,7 @@ static size_t sample(lgcn *s, size_t n, rec_rng *rng)
         m++;
     }
     s->n_rows = collect(s, s->mark, s->rows);
+    count_touched(s);
     return m;
 }
 
@@ -316,10 +326,9 @@ static void forward(lgcn *s, const rec_dropout *drop)
 }
 
 /* G = dL/dF at the batch rows (the BPR term); returns the summed loss. */
+/* G is zero on entry (clear_batch_rows ends every step). */
 static double loss_gradient(lgcn *s, size_t m)
 {
-    for (size_t r = 0; r < s->n_rows; r++)
-        memset(row_of(s, s->G, s->rows[r]), 0, s->ld * sizeof(float));
     double loss = 0.0;
     float scale = 1.0f / (float)m;
     for (size_t t = 0; t < m; t++)
@@ -328,6 +337,16 @@ static double loss_gradient(lgcn *s, size_t m)
                                  row_of(s, s->G, s->tu[t]), row_of(s, s->G, s->ti[t]),
                                  row_of(s, s->G, s->tj[t]));
     return loss;
+}
+
+/* F and G are zero outside the current batch's rows between steps, so
+ * that they can enter plain products; this restores it. */
+static void clear_batch_rows(lgcn *s)
+{
+    for (size_t r = 0; r < s->n_rows; r++) {
+        memset(row_of(s, s->F, s->rows[r]), 0, s->ld * sizeof(float));
+        memset(row_of(s, s->G, s->rows[r]), 0, s->ld * sizeof(float));
+    }
 }
 
 /* dst[batch rows] += a * src[batch rows] */
@@ -380,8 +399,15 @@ static float *backward(lgcn *s, const rec_dropout *drop)
             f[c] = s->alpha[s->K] * g[c];
     }
     float *x = s->buf[0];
-    zero_matrix(s, x);
-    rec_graph_scatter_rows(s->g, 0, s->rows, s->n_rows, s->F, x, s->ld, drop, s->threads);
+    if (s->touched > s->g->nnz / 4) {
+        /* A batch reaching much of the graph: a plain product (F is zero
+         * outside the batch rows) reads better than scattered writes. */
+        rec_graph_spmm(s->g, 1, s->F, x, s->ld, drop, s->threads);
+    } else {
+        zero_matrix(s, x);
+        rec_graph_scatter_rows(s->g, 0, s->rows, s->n_rows, s->F, x, s->ld, drop,
+                               s->threads);
+    }
     add_batch_rows(s, s->alpha[s->K - 1], s->G, x);
     for (int k = (int)s->K - 2; k >= 1; k--) {
         float *y = x == s->buf[0] ? s->buf[1] : s->buf[0];
@@ -511,6 +537,7 @@ static int lgcn_epoch(void *state, unsigned epoch, rec_epoch_report *rep)
         float *x = backward(s, &drop);
         double t3 = rec_now();
         int rc = update(s, &drop, x, m, NULL);
+        clear_batch_rows(s);
         if (rc != REC_OK)
             return rc;
         double t4 = rec_now();
@@ -549,13 +576,20 @@ int rec_lightgcn_objective(void *state, const uint32_t *tu, const uint32_t *ti,
         }
     }
     s->n_rows = collect(s, s->mark, s->rows);
+    count_touched(s);
     forward(s, NULL);
     *loss = loss_gradient(s, m) / (double)m + 0.5 * s->reg * reg / (double)m;
     /* The gradient as training computes it, fused path included; F is free
      * again once backward has run, and holds it. */
     float *x = backward(s, NULL);
-    int rc = update(s, NULL, x, m, s->F);
-    *grad = s->F;
+    /* The gradient lands in the second buffer of the Horner terms (or a
+     * copy of G's layout), and F and G are cleared as after a step. */
+    if (s->n_buf < 2 && !s->grad_out && !(s->grad_out = alloc_matrix(s)))
+        return rec_error_nomem();
+    float *out = s->n_buf > 1 ? (x == s->buf[0] ? s->buf[1] : s->buf[0]) : s->grad_out;
+    int rc = update(s, NULL, x, m, out);
+    clear_batch_rows(s);
+    *grad = out;
     return rc;
 }
 
