@@ -606,56 +606,57 @@ float *rec_lightgcn_parameters(void *state, size_t *ld)
 /* The final embeddings of every node (no dropout) into the serving form,
  * and the tensors fold-in needs: the items' layers 0..K-1, their degrees
  * and the layer weights. */
+/* Row v of the serving form's matrices (users, then items, as the nodes). */
+static float *serving_row(const lgcn *s, rec_serving *out, size_t v)
+{
+    return v < s->n_users ? out->U + v * s->ld : out->V + (v - s->n_users) * s->ld;
+}
+
+/* The final embeddings of every node (no dropout) into the serving form,
+ * and the tensors fold-in needs: the items' layers 0..K-1, their degrees
+ * and the layer weights. The layers are propagated in the training buffers,
+ * which hold nothing between steps, so exporting (for every evaluation
+ * during training too) costs no memory beyond what it returns. */
 static int lgcn_export(void *state, rec_serving *out, rec_tensors *ts)
 {
     lgcn *s = state;
     int rc = rec_serving_alloc(out, s->n_users, s->n_items, s->dim, REC_SCORING_DOT, 0);
     if (rc != REC_OK)
         return rc;
-    float *final = alloc_matrix(s), *a = alloc_matrix(s), *b = alloc_matrix(s);
     float *w, *deg;
-    if (!final || !a || !b) {
-        rc = rec_error_nomem();
-        goto done;
-    }
     if ((rc = rec_tensors_add(ts, "layer_weights", 1, s->K + 1, &w)) != REC_OK ||
-        (rc = rec_tensors_add(ts, "item_degree", s->n_items, 1, &deg)) != REC_OK)
-        goto done;
+        (rc = rec_tensors_add(ts, "item_degree", s->n_items, 1, &deg)) != REC_OK) {
+        rec_serving_free(out);
+        return rc;
+    }
     for (unsigned k = 0; k <= s->K; k++)
         w[k] = s->alpha[k];
     for (size_t i = 0; i < s->n_items; i++)
         deg[i * rec_ld_for(1)] = (float)s->g->degree[s->n_users + i];
 
     const float *prev = s->E.data;
-    size_t bytes = s->n_nodes * s->ld * sizeof(float);
-    memset(final, 0, bytes);
     for (unsigned k = 0; k <= s->K; k++) {
-        float *layer = (float *)prev;
+        const float *layer = prev;
         if (k > 0) {
-            layer = (k % 2) ? a : b;
-            rec_graph_spmm(s->g, 0, prev, layer, s->ld, NULL, s->threads);
+            float *next = s->buf[(k - 1) % s->n_buf];
+            rec_graph_spmm(s->g, 0, prev, next, s->ld, NULL, s->threads);
+            layer = next;
         }
-        for (size_t v = 0; v < s->n_nodes * s->ld; v += s->ld)
-            s->k->axpy(s->alpha[k], layer + v, final + v, s->ld);
+        for (size_t v = 0; v < s->n_nodes; v++)
+            s->k->axpy(s->alpha[k], layer + v * s->ld, serving_row(s, out, v), s->ld);
         if (k < s->K) {
             char name[32];
             float *t;
             snprintf(name, sizeof name, "item_layer_%u", k);
-            if ((rc = rec_tensors_add(ts, name, s->n_items, s->dim, &t)) != REC_OK)
-                goto done;
+            if ((rc = rec_tensors_add(ts, name, s->n_items, s->dim, &t)) != REC_OK) {
+                rec_serving_free(out);
+                return rc;
+            }
             memcpy(t, layer + s->n_users * s->ld, s->n_items * s->ld * sizeof(float));
         }
         prev = layer;
     }
-    memcpy(out->U, final, s->n_users * s->ld * sizeof(float));
-    memcpy(out->V, final + s->n_users * s->ld, s->n_items * s->ld * sizeof(float));
-done:
-    rec_free(final);
-    rec_free(a);
-    rec_free(b);
-    if (rc != REC_OK)
-        rec_serving_free(out);
-    return rc;
+    return REC_OK;
 }
 
 static int cmp_u32(const void *a, const void *b)
