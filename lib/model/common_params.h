@@ -48,16 +48,17 @@
 
 /* Evaluation during training, for families that train in epochs. They act
  * only when validation data is given (rec_train_options_set_validation). */
-#define REC_PARAM_EVAL_EVERY \
-    { "eval_every", REC_PARAM_INT, "20", 1, 1000000, 0, 0, NULL, "[1, 1000000]", \
+#define REC_PARAM_EVAL_EVERY(def) \
+    { "eval_every", REC_PARAM_INT, def, 1, 1000000, 0, 0, NULL, "[1, 1000000]", \
       "evaluate on the validation data every this many epochs (and after the last)" }
-#define REC_PARAM_EARLY_STOP \
-    { "early_stop", REC_PARAM_INT, "5", 0, 1000000, 0, 0, NULL, "[0, 1000000]", \
+#define REC_PARAM_EARLY_STOP(def) \
+    { "early_stop", REC_PARAM_INT, def, 0, 1000000, 0, 0, NULL, "[0, 1000000]", \
       "stop after this many evaluations without a better Recall@eval_k (0: never); " \
       "the best model is kept" }
 #define REC_PARAM_EVAL_K \
     { "eval_k", REC_PARAM_INT, "20", 1, 100000, 0, 0, NULL, "[1, 100000]", \
       "cut-off of the Recall and NDCG computed during training" }
-#define REC_PARAMS_EVALUATION REC_PARAM_EVAL_EVERY, REC_PARAM_EARLY_STOP, REC_PARAM_EVAL_K
+#define REC_PARAMS_EVALUATION(every, stop) \
+    REC_PARAM_EVAL_EVERY(every), REC_PARAM_EARLY_STOP(stop), REC_PARAM_EVAL_K
 
 #endif

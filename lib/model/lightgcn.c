@@ -52,11 +52,14 @@ static const rec_param_def lightgcn_params[] = {
     { "layer_weights", REC_PARAM_FLOATS, "uniform", 0, 1000, 0, 0, "uniform",
       "uniform, or K+1 numbers in [0, 1000]",
       "weights alpha_0..alpha_K of the layers in the final embedding; uniform: 1/(K+1)" },
+    /* The schedule: large batches with a scaled learning rate and a cosine
+     * decay reach the reference's accuracy in a fraction of its time (the
+     * reference: batch 2048, lr 0.001, constant; docs/models.md). */
     REC_PARAM_EPOCHS("1000"),
-    REC_PARAM_LR("0.001"),
+    REC_PARAM_LR("0.04"),
     REC_PARAM_REG("0.0001"),
-    REC_PARAMS_LR_SCHEDULE("constant", "0.01"),
-    { "batch", REC_PARAM_INT, "2048", 1, 16777216, 0, 0, NULL, "[1, 2^24]",
+    REC_PARAMS_LR_SCHEDULE("cosine", "0.01"),
+    { "batch", REC_PARAM_INT, "65536", 1, 16777216, 0, 0, NULL, "[1, 2^24]",
       "triples per Adam step" },
     REC_PARAM_INIT("normal"),
     REC_PARAM_INIT_SCALE("0.1"),
@@ -64,7 +67,8 @@ static const rec_param_def lightgcn_params[] = {
       "probability of dropping each edge of the graph in a training step" },
     REC_PARAM_THREADS,
     REC_PARAM_SEED,
-    REC_PARAMS_EVALUATION,
+    /* A cosine schedule must run its course: no early stopping. */
+    REC_PARAMS_EVALUATION("50", "0"),
 };
 
 #define ADAM_BETA1 0.9f

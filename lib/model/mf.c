@@ -45,7 +45,7 @@ static const rec_param_def mf_params[] = {
     REC_PARAM_INIT_SCALE("0.1"),
     REC_PARAM_THREADS,
     REC_PARAM_SEED,
-    REC_PARAMS_EVALUATION,
+    REC_PARAMS_EVALUATION("20", "5"),
 };
 
 enum { OPT_SGD = 0, OPT_ADAM = 1 };

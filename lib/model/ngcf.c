@@ -72,7 +72,7 @@ static const rec_param_def ngcf_params[] = {
     REC_PARAM_INIT_SCALE("0.1"),
     REC_PARAM_THREADS,
     REC_PARAM_SEED,
-    REC_PARAMS_EVALUATION,
+    REC_PARAMS_EVALUATION("20", "5"),
 };
 
 #define ADAM_BETA1 0.9f
