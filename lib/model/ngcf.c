@@ -45,11 +45,14 @@
 #define SLOPE 0.2f             /* leaky ReLU, TensorFlow's default */
 #define NORM_EPS 1e-12         /* l2_normalize's floor on the squared norm */
 #define ROW_CHUNK 256          /* rows per task of the dense passes */
+/* Largest layer size: per-row dropout factors live on the stack. */
+#define REC_DIM_MAX_NGCF 1024
 
 enum { ADJ_LEFT_LOOPS = 0, ADJ_LEFT = 1, ADJ_SYMMETRIC = 2, ADJ_SYMMETRIC_LOOPS = 3 };
 
 static const rec_param_def ngcf_params[] = {
-    REC_PARAM_DIM("64"),
+    { "dim", REC_PARAM_INT, "64", 1, 1024, 0, 0, NULL, "[1, 1024]",
+      "size of the embeddings and of every layer" },
     { "layers", REC_PARAM_INT, "3", 1, MAX_LAYERS, 0, 0, NULL, "[1, 8]",
       "propagation layers K (each of size dim)" },
     { "adjacency", REC_PARAM_CHOICE, "left_loops", 0, 0, 0, 0,
@@ -137,16 +140,25 @@ static inline float lrelu_grad(float z)
     return z > 0.0f ? 1.0f : SLOPE;
 }
 
-/* Message dropout: element (layer, node, column) is kept iff its hash is
- * at or above p 2^32; the same decision in the forward and backward pass of
- * a step. Returns the factor: 0 or 1 / (1 - p). */
-static inline float dropout_factor(const ngcf *s, unsigned k, uint32_t node, size_t c)
+/* Message dropout: element (layer k, node, column c) is kept iff 16 bits of
+ * a hash of (step seed, k, node, c / 4) are at or above p 2^16, so the
+ * forward and backward passes of a step drop the same elements and one
+ * hash decides four of them. Writes the row's factors (0 or 1 / (1 - p)). */
+static void dropout_row(const ngcf *s, unsigned k, uint32_t node, float *factor)
 {
-    if (!(s->mess_p > 0.0f))
-        return 1.0f;
-    uint64_t h = rec_mix64(s->drop_seed ^ ((uint64_t)k << 56) ^ ((uint64_t)node << 20) ^ c);
-    return (h >> 32) >= (uint64_t)((double)s->mess_p * 4294967296.0)
-               ? 1.0f / (1.0f - s->mess_p) : 0.0f;
+    if (!(s->mess_p > 0.0f)) {
+        for (size_t c = 0; c < s->dim; c++)
+            factor[c] = 1.0f;
+        return;
+    }
+    uint32_t threshold = (uint32_t)((double)s->mess_p * 65536.0);
+    float keep = 1.0f / (1.0f - s->mess_p);
+    uint64_t base = s->drop_seed ^ ((uint64_t)k << 56) ^ ((uint64_t)node << 24);
+    for (size_t c = 0; c < s->dim; c += 4) {
+        uint64_t h = rec_mix64(base ^ (c >> 2));
+        for (size_t q = 0; q < 4 && c + q < s->dim; q++)
+            factor[c + q] = ((h >> (16 * q)) & 0xffff) >= threshold ? keep : 0.0f;
+    }
 }
 
 /* ---- Parameters ---- */
@@ -355,13 +367,15 @@ static void layer_rows(const ngcf *s, unsigned k, const float *Xprev, const floa
             P[r * ld + c] = Xprev[(a + r) * ld + c] * S[(a + r) * ld + c];
     rec_gemm(0, 0, n, d, d, 1.0f, S + a * ld, ld, l->W1.w, l->W1.ld, 0.0f, Z1 + a * ld, ld);
     rec_gemm(0, 0, n, d, d, 1.0f, P, ld, l->W2.w, l->W2.ld, 0.0f, Z2 + a * ld, ld);
+    float factor[REC_DIM_MAX_NGCF];
     for (size_t r = a; r < b; r++) {
         uint32_t node = nodes ? nodes[r] : (uint32_t)r;
         float *z1 = Z1 + r * ld, *z2 = Z2 + r * ld, *x = X + r * ld;
+        dropout_row(s, k, node, factor);
         for (size_t c = 0; c < d; c++) {
             z1[c] += l->b1.w[c];
             z2[c] += l->b2.w[c];
-            x[c] = (lrelu(z1[c]) + lrelu(z2[c])) * dropout_factor(s, k, node, c);
+            x[c] = (lrelu(z1[c]) + lrelu(z2[c])) * factor[c];
         }
     }
 }
@@ -507,12 +521,14 @@ static void layer_backward_rows(const ngcf *s, unsigned k, const float *Xprev,
 {
     const ngcf_layer *l = &s->L[k];
     size_t ld = s->ld, d = s->dim, n = b - a;
+    float factor[REC_DIM_MAX_NGCF];
     for (size_t r = a; r < b; r++) {
         uint32_t node = nodes ? nodes[r] : (uint32_t)r;
         float *z1 = Z1 + r * ld, *z2 = Z2 + r * ld;
         const float *dx = dX + r * ld;
+        dropout_row(s, k, node, factor);
         for (size_t c = 0; c < d; c++) {
-            float dy = dx[c] * dropout_factor(s, k, node, c);
+            float dy = dx[c] * factor[c];
             z1[c] = dy * lrelu_grad(z1[c]); /* now dZ1 */
             z2[c] = dy * lrelu_grad(z2[c]); /* now dZ2 */
         }
