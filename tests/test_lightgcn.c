@@ -329,6 +329,43 @@ START_TEST(test_lightgcn_beats_mf)
 }
 END_TEST
 
+/* With validation data, the model returned holds the parameters of the best
+ * evaluation (kept as a parameter snapshot and exported at the end): its
+ * Recall on the validation data is exactly the one recorded, even when
+ * later epochs were worse. */
+START_TEST(test_best_parameters_kept)
+{
+    rec_dataset *all = rec_test_groups_dataset(400, 200, 8, 6, 5);
+    rec_dataset *tr = NULL, *va = NULL;
+    ck_assert_rec(rec_dataset_split(&tr, &va, all, NULL), REC_OK, NULL);
+    static const char *const set[] = { "threads", "1", "epochs", "200", "lr", "0.05",
+                                       "lr_schedule", "constant", "batch", "256", "reg", "0",
+                                       "eval_every", "2", "early_stop", "3", NULL };
+    rec_train_options *o = options(set);
+    ck_assert_rec(rec_train_options_set_validation(o, va), REC_OK, NULL);
+    rec_model *m = NULL;
+    ck_assert_rec(rec_model_train(&m, tr, o), REC_OK, NULL);
+    rec_model_info info = REC_MODEL_INFO_INIT;
+    ck_assert_rec(rec_model_info_get(m, &info), REC_OK, NULL);
+    ck_assert_uint_lt(info.best_epoch, info.epochs); /* later epochs were worse */
+    ck_assert_uint_lt(info.epochs, 200);             /* and training stopped early */
+    rec_eval *ev = NULL;
+    ck_assert_rec(rec_eval_run(&ev, m, NULL, va, NULL), REC_OK, NULL);
+    double r;
+    ck_assert_rec(rec_eval_get(ev, "recall@20", &r), REC_OK, NULL);
+    ck_assert(r == info.valid_recall);
+    rec_eval_free(ev);
+    /* Fold-in data comes from the same (best) state. */
+    ck_assert_int_eq(info.can_fold_in, 1);
+    ck_assert_ptr_nonnull(rec_tensors_find(&m->tensors, "item_layer_2"));
+    rec_model_free(m);
+    rec_train_options_free(o);
+    rec_dataset_free(all);
+    rec_dataset_free(tr);
+    rec_dataset_free(va);
+}
+END_TEST
+
 /* A wrong number of layer weights is refused when training starts. */
 START_TEST(test_layer_weights_count)
 {
@@ -354,6 +391,7 @@ Suite *rec_test_suite(void)
     tcase_add_test(tc, test_fold_in_unsupported);
     tcase_add_test(tc, test_lightgcn_beats_mf);
     tcase_add_test(tc, test_layer_weights_count);
+    tcase_add_test(tc, test_best_parameters_kept);
     suite_add_tcase(s, tc);
     return s;
 }

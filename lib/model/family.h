@@ -41,10 +41,17 @@ struct rec_family {
     /* Runs epoch number `epoch` (0-based). NULL for families that do not
      * iterate (their state is final after setup). */
     int (*epoch)(void *state, unsigned epoch, rec_epoch_report *report);
-    /* The serving form of the current state (allocated into *out) and the
-     * tensors fold-in needs (added to *tensors). Does not change the state. */
+    /* The serving form of the current state (allocated into *out) and, if
+     * tensors is not NULL, the tensors fold-in needs (added to *tensors).
+     * Does not change the state. */
     int (*export_state)(void *state, rec_serving *out, rec_tensors *tensors);
     void (*destroy)(void *state);
+    /* Optional (all three or none): a copy of the trainable parameters and
+     * its restoration, so that keeping the best state during training costs
+     * the parameters rather than a whole exported model. */
+    int (*snapshot)(void *state, void **snap);
+    void (*restore)(void *state, const void *snap);
+    void (*free_snapshot)(void *snap);
     /* Folds in a user from the items they interacted with: writes the user's
      * serving vector (serving.dim floats) into out. NULL: not available for
      * this family. */

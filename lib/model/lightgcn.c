@@ -628,14 +628,14 @@ static int lgcn_export(void *state, rec_serving *out, rec_tensors *ts)
     if (rc != REC_OK)
         return rc;
     float *w, *deg;
-    if ((rc = rec_tensors_add(ts, "layer_weights", 1, s->K + 1, &w)) != REC_OK ||
-        (rc = rec_tensors_add(ts, "item_degree", s->n_items, 1, &deg)) != REC_OK) {
+    if (ts && ((rc = rec_tensors_add(ts, "layer_weights", 1, s->K + 1, &w)) != REC_OK ||
+               (rc = rec_tensors_add(ts, "item_degree", s->n_items, 1, &deg)) != REC_OK)) {
         rec_serving_free(out);
         return rc;
     }
-    for (unsigned k = 0; k <= s->K; k++)
+    for (unsigned k = 0; ts && k <= s->K; k++)
         w[k] = s->alpha[k];
-    for (size_t i = 0; i < s->n_items; i++)
+    for (size_t i = 0; ts && i < s->n_items; i++)
         deg[i * rec_ld_for(1)] = (float)s->g->degree[s->n_users + i];
 
     const float *prev = s->E.data;
@@ -648,7 +648,7 @@ static int lgcn_export(void *state, rec_serving *out, rec_tensors *ts)
         }
         for (size_t v = 0; v < s->n_nodes; v++)
             s->k->axpy(s->alpha[k], layer + v * s->ld, serving_row(s, out, v), s->ld);
-        if (k < s->K) {
+        if (ts && k < s->K) {
             char name[32];
             float *t;
             snprintf(name, sizeof name, "item_layer_%u", k);
@@ -725,6 +725,24 @@ static int lgcn_fold_in(const struct rec_model *m, const uint32_t *items, size_t
     return REC_OK;
 }
 
+/* The parameters are E alone. */
+static int lgcn_snapshot(void *state, void **snap)
+{
+    lgcn *s = state;
+    float *copy = rec_aligned_alloc(s->n_nodes * s->ld, sizeof(float));
+    if (!copy)
+        return rec_error_nomem();
+    memcpy(copy, s->E.data, s->n_nodes * s->ld * sizeof(float));
+    *snap = copy;
+    return REC_OK;
+}
+
+static void lgcn_restore(void *state, const void *snap)
+{
+    lgcn *s = state;
+    memcpy(s->E.data, snap, s->n_nodes * s->ld * sizeof(float));
+}
+
 const rec_family rec_family_lightgcn = {
     .name = "lightgcn",
     .summary = "LightGCN: linear propagation over the user-item graph, BPR with Adam",
@@ -734,5 +752,8 @@ const rec_family rec_family_lightgcn = {
     .epoch = lgcn_epoch,
     .export_state = lgcn_export,
     .destroy = lgcn_destroy,
+    .snapshot = lgcn_snapshot,
+    .restore = lgcn_restore,
+    .free_snapshot = rec_free,
     .fold_in = lgcn_fold_in,
 };

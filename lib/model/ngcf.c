@@ -923,6 +923,8 @@ static int ngcf_export(void *state, rec_serving *out, rec_tensors *ts)
     }
     /* What fold-in needs: the graph's form, item degrees, the items' layers
      * 0..K-1 and every layer's weights. */
+    if (!ts)
+        goto done;
     if ((rc = rec_tensors_add(ts, "graph_form", 1, 3, &form)) != REC_OK ||
         (rc = rec_tensors_add(ts, "item_degree", s->n_items, 1, &deg)) != REC_OK)
         goto done;
@@ -1079,6 +1081,52 @@ static int ngcf_fold_in(const struct rec_model *m, const uint32_t *items, size_t
     return rc;
 }
 
+/* The parameters: E and every layer's W1, b1, W2, b2, in that order. */
+static size_t params_floats(const ngcf *s)
+{
+    size_t n = s->n_nodes * s->ld;
+    for (unsigned k = 1; k <= s->K; k++)
+        n += 2 * (s->L[k].W1.rows * s->L[k].W1.ld + s->L[k].b1.rows * s->L[k].b1.ld);
+    return n;
+}
+
+static void copy_params(ngcf *s, float *buf, int out)
+{
+    size_t n = s->n_nodes * s->ld;
+    if (out)
+        memcpy(buf, s->E.data, n * sizeof(float));
+    else
+        memcpy(s->E.data, buf, n * sizeof(float));
+    buf += n;
+    for (unsigned k = 1; k <= s->K; k++) {
+        dense *ds4[] = { &s->L[k].W1, &s->L[k].b1, &s->L[k].W2, &s->L[k].b2 };
+        for (int q = 0; q < 4; q++) {
+            size_t m = ds4[q]->rows * ds4[q]->ld;
+            if (out)
+                memcpy(buf, ds4[q]->w, m * sizeof(float));
+            else
+                memcpy(ds4[q]->w, buf, m * sizeof(float));
+            buf += m;
+        }
+    }
+}
+
+static int ngcf_snapshot(void *state, void **snap)
+{
+    ngcf *s = state;
+    float *buf = rec_aligned_alloc(params_floats(s), sizeof(float));
+    if (!buf)
+        return rec_error_nomem();
+    copy_params(s, buf, 1);
+    *snap = buf;
+    return REC_OK;
+}
+
+static void ngcf_restore(void *state, const void *snap)
+{
+    copy_params(state, (float *)snap, 0);
+}
+
 const rec_family rec_family_ngcf = {
     .name = "ngcf",
     .summary = "NGCF: graph convolution with feature transforms and bi-interaction, BPR",
@@ -1088,5 +1136,8 @@ const rec_family rec_family_ngcf = {
     .epoch = ngcf_epoch,
     .export_state = ngcf_export,
     .destroy = ngcf_destroy,
+    .snapshot = ngcf_snapshot,
+    .restore = ngcf_restore,
+    .free_snapshot = rec_free,
     .fold_in = ngcf_fold_in,
 };

@@ -23,10 +23,12 @@ static void snapshot_free(snapshot *s)
     memset(s, 0, sizeof *s);
 }
 
-static int snapshot_take(snapshot *s, const rec_family *f, void *state)
+/* Exports the current state; with_tensors = 0 for a form that is only
+ * evaluated. */
+static int snapshot_take(snapshot *s, const rec_family *f, void *state, int with_tensors)
 {
     memset(s, 0, sizeof *s);
-    int rc = f->export_state(state, &s->serving, &s->tensors);
+    int rc = f->export_state(state, &s->serving, with_tensors ? &s->tensors : NULL);
     if (rc == REC_OK)
         rc = rec_serving_finish(&s->serving);
     if (rc != REC_OK) {
@@ -44,19 +46,51 @@ typedef struct run {
     const rec_family *f;
     void *state;
     rec_train_summary summary;
+    /* The best state so far: the family's parameter snapshot when it has
+     * one (exported at the end), else an exported model. */
+    void *best_params;
     snapshot best;
+    int have_best;
     /* evaluation */
     int evaluating;
     unsigned eval_every, early_stop, threads;
     unsigned bad_evaluations;
 } run;
 
+static void forget_best(run *r)
+{
+    if (r->best_params)
+        r->f->free_snapshot(r->best_params);
+    r->best_params = NULL;
+    snapshot_free(&r->best);
+    r->have_best = 0;
+}
+
+/* Keeps the current state as the best: its parameters, or `now` itself. */
+static int keep_best(run *r, snapshot *now)
+{
+    forget_best(r);
+    if (r->f->snapshot) {
+        snapshot_free(now);
+        int rc = r->f->snapshot(r->state, &r->best_params);
+        if (rc != REC_OK)
+            return rc;
+    } else {
+        r->best = *now;
+        memset(now, 0, sizeof *now);
+    }
+    r->have_best = 1;
+    return REC_OK;
+}
+
 /* Evaluates the current state; keeps it if it is the best so far. */
 static int evaluate(run *r, unsigned epoch, double *recall, double *ndcg, double *seconds)
 {
     double t0 = rec_now();
     snapshot now;
-    int rc = snapshot_take(&now, r->f, r->state);
+    /* Families without a parameter snapshot keep this export as their best,
+     * so it needs the tensors; the others only evaluate it. */
+    int rc = snapshot_take(&now, r->f, r->state, r->f->snapshot == NULL);
     if (rc != REC_OK)
         return rc;
     struct rec_eval *ev = NULL;
@@ -70,9 +104,9 @@ static int evaluate(run *r, unsigned epoch, double *recall, double *ndcg, double
     *recall = ev->values[0];
     *ndcg = ev->values[1];
     rec_eval_destroy(ev);
-    if (!r->best.held || *recall > r->summary.valid_recall) {
-        snapshot_free(&r->best);
-        r->best = now;
+    if (!r->have_best || *recall > r->summary.valid_recall) {
+        if ((rc = keep_best(r, &now)) != REC_OK)
+            return rc;
         r->summary.best_epoch = epoch;
         r->summary.valid_recall = *recall;
         r->summary.valid_ndcg = *ndcg;
@@ -186,16 +220,20 @@ int rec_train_model(rec_model **out, const rec_dataset *train,
     snapshot final;
     memset(&final, 0, sizeof final);
     if (rc == REC_OK) {
-        if (r.best.held) {
-            final = r.best;          /* the state of the best evaluation */
+        if (r.best_params) {
+            /* Back to the best evaluation's parameters, then export. */
+            r.f->restore(r.state, r.best_params);
+            rc = snapshot_take(&final, r.f, r.state, 1);
+        } else if (r.have_best) {
+            final = r.best; /* the exported state of the best evaluation */
             memset(&r.best, 0, sizeof r.best);
         } else {
-            rc = snapshot_take(&final, r.f, r.state);
+            rc = snapshot_take(&final, r.f, r.state, 1);
             r.summary.best_epoch = r.summary.epochs;
         }
     }
     r.f->destroy(r.state);
-    snapshot_free(&r.best);
+    forget_best(&r);
     if (rc != REC_OK)
         return rc;
 
