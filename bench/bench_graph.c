@@ -97,6 +97,8 @@ static size_t graph_bytes(const struct rec_graph *g)
                g->n_nodes * sizeof(uint32_t) + (g->n_blocks + 1) * sizeof(uint32_t);
     if (g->tval != g->val)
         b += g->nnz * sizeof(float);
+    if (g->rank)
+        b += 2 * g->n_nodes * sizeof(uint32_t);
     return b;
 }
 
@@ -121,6 +123,20 @@ static uint32_t *random_rows(size_t n_nodes, rec_rng *r)
     return all;
 }
 
+/* Builds a graph and prints how long that took and its size. */
+static struct rec_graph *timed_build(const rec_dataset *ds, rec_graph_norm norm, int loops,
+                                     int local, const char *what)
+{
+    struct rec_graph *g = NULL;
+    double t0 = bench_now();
+    check(local ? rec_graph_build_local(&g, ds, norm, loops)
+                : rec_graph_build(&g, ds, norm, loops),
+          "building the graph");
+    double t = bench_now() - t0;
+    printf("build (%s): %.1f ms, %.1f MB\n", what, t * 1e3, (double)graph_bytes(g) / 1e6);
+    return g;
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "../shared/data/gowalla";
@@ -133,22 +149,13 @@ int main(int argc, char **argv)
     rec_dataset *ds = NULL;
     check(rec_dataset_load_adjlist(&ds, path, NULL, NULL), "loading");
 
-    struct rec_graph *g = NULL;
-    double t0 = bench_now();
-    check(rec_graph_build(&g, ds, REC_GRAPH_SYMMETRIC, 0), "building the graph");
-    double build = bench_now() - t0;
-    size_t bytes = graph_bytes(g);
+    struct rec_graph *g =
+        timed_build(ds, REC_GRAPH_SYMMETRIC, 0, 0, "symmetric, no self-loops");
     printf("graph: %zu users + %zu items = %zu nodes, %zu entries, %zu row blocks\n",
            g->n_users, g->n_items, g->n_nodes, g->nnz, g->n_blocks);
-    printf("build (symmetric, no self-loops): %.1f ms, %.1f MB\n", build * 1e3,
-           (double)bytes / 1e6);
-    struct rec_graph *left = NULL;
-    t0 = bench_now();
-    check(rec_graph_build(&left, ds, REC_GRAPH_LEFT, 1), "building the graph");
-    build = bench_now() - t0;
-    printf("build (left, self-loops): %.1f ms, %.1f MB\n", build * 1e3,
-           (double)graph_bytes(left) / 1e6);
-    rec_graph_destroy(left);
+    rec_graph_destroy(timed_build(ds, REC_GRAPH_LEFT, 1, 0, "left, self-loops"));
+    struct rec_graph *local =
+        timed_build(ds, REC_GRAPH_SYMMETRIC, 0, 1, "symmetric, locality order");
 
     rec_rng r;
     rec_rng_seed(&r, 1, 0, 0);
@@ -177,12 +184,16 @@ int main(int argc, char **argv)
         snprintf(what, sizeof what, "scatter_rows, %d rows, %u thread%s", N_ROWS, t,
                  t > 1 ? "s" : "");
         report(what, &(job){ g, in, out, NULL, t, rows, 1 }, row_entries);
+        snprintf(what, sizeof what, "spmm, locality order, %u thread%s", t,
+                 t > 1 ? "s" : "");
+        report(what, &(job){ local, in, out, NULL, t, NULL, 0 }, local->nnz);
     }
 
     rec_free(rows);
     rec_free(in);
     rec_free(out);
     rec_graph_destroy(g);
+    rec_graph_destroy(local);
     rec_dataset_free(ds);
     return 0;
 }

@@ -18,6 +18,8 @@ static const char *const norm_names[] = {"symmetric", "left", "none"};
 
 /* ---- Helpers ---- */
 
+#define SENTINEL ((void *)0x1)
+
 static rec_dataset *adj_text(const char *name, const char *text, const rec_dataset *ref)
 {
     char *path = rec_test_write_file(name, text);
@@ -266,6 +268,97 @@ START_TEST(test_structure)
         for (size_t b = 0; b < g->n_blocks; b++)
             ck_assert_uint_le(g->block_start[b], g->block_start[b + 1]);
         rec_graph_destroy(g);
+    }
+    rec_dataset_free(ds);
+}
+END_TEST
+
+/* The locality build is the same operator in another numbering: rank is a
+ * permutation keeping users first, every entry M[r, c] appears as
+ * M'[rank r, rank c] with the same value, rows stay sorted, and a product
+ * in the new numbering is the permuted product (to the bit for the
+ * symmetric norm: the same terms in the same order need not hold, so the
+ * values are compared with a tolerance). Allocation failures are clean. */
+START_TEST(test_locality_order)
+{
+    rec_dataset *ds = random_dataset(300, 200, 12, 5);
+    for (int q = 0; q < 3; q++) {
+        struct rec_graph *g = build(ds, norms[q], q == 1), *h = NULL;
+        ck_assert_rec(rec_graph_build_local(&h, ds, norms[q], q == 1), REC_OK, NULL);
+        size_t n = g->n_nodes, nu = g->n_users;
+        ck_assert_uint_eq(h->nnz, g->nnz);
+        ck_assert_ptr_null(g->rank);
+        ck_assert_ptr_nonnull(h->rank);
+        uint8_t *hit = calloc(n, 1);
+        int moved = 0;
+        for (size_t v = 0; v < n; v++) {
+            size_t r = rec_graph_node(h, v);
+            ck_assert_uint_lt(r, n);
+            ck_assert_int_eq(r < nu, v < nu);
+            ck_assert(!hit[r]);
+            hit[r] = 1;
+            ck_assert_uint_eq(rec_graph_original(h, r), v);
+            ck_assert_uint_eq(h->degree[r], g->degree[v]);
+            moved |= r != v;
+        }
+        ck_assert(moved);
+        free(hit);
+        for (size_t v = 0; v < n; v++) {
+            size_t r = rec_graph_node(h, v);
+            ck_assert_uint_eq(h->ptr[r + 1] - h->ptr[r], g->ptr[v + 1] - g->ptr[v]);
+            for (size_t e = h->ptr[r] + 1; e < h->ptr[r + 1]; e++)
+                ck_assert_uint_lt(h->col[e - 1], h->col[e]);
+            for (size_t e = g->ptr[v]; e < g->ptr[v + 1]; e++) {
+                uint32_t c = (uint32_t)rec_graph_node(h, g->col[e]);
+                size_t f = h->ptr[r];
+                while (f < h->ptr[r + 1] && h->col[f] != c)
+                    f++;
+                ck_assert_uint_lt(f, h->ptr[r + 1]);
+                ck_assert(h->val[f] == g->val[e]);
+                ck_assert(h->tval[f] == g->tval[e]);
+            }
+        }
+        /* Products: propagate in both numberings and compare. */
+        size_t ld = 16;
+        float *in = rec_aligned_alloc(n * ld, sizeof(float));
+        float *pin = rec_aligned_alloc(n * ld, sizeof(float));
+        float *out = rec_aligned_alloc(n * ld, sizeof(float));
+        float *pout = rec_aligned_alloc(n * ld, sizeof(float));
+        ck_assert(in && pin && out && pout);
+        rec_rng rng;
+        rec_rng_seed(&rng, 9, 0, 0);
+        for (size_t v = 0; v < n; v++)
+            for (size_t x = 0; x < ld; x++) {
+                in[v * ld + x] = (float)rec_rng_normal(&rng);
+                pin[rec_graph_node(h, v) * ld + x] = in[v * ld + x];
+            }
+        for (int t = 0; t < 2; t++) {
+            rec_graph_spmm(g, t, in, out, ld, NULL, 2);
+            rec_graph_spmm(h, t, pin, pout, ld, NULL, 2);
+            for (size_t v = 0; v < n; v++)
+                for (size_t x = 0; x < ld; x++)
+                    ck_assert_float_eq_tol(pout[rec_graph_node(h, v) * ld + x],
+                                           out[v * ld + x], 1e-5f);
+        }
+        rec_free(in);
+        rec_free(pin);
+        rec_free(out);
+        rec_free(pout);
+        rec_graph_destroy(g);
+        rec_graph_destroy(h);
+    }
+    for (long k = 1;; k++) {
+        ck_assert_msg(k < 100, "no success after %ld allocations", k);
+        struct rec_graph *h = SENTINEL;
+        rec_alloc_fail_after(k);
+        int rc = rec_graph_build_local(&h, ds, REC_GRAPH_SYMMETRIC, 0);
+        rec_alloc_fail_after(0);
+        if (rc == REC_OK) {
+            rec_graph_destroy(h);
+            break;
+        }
+        ck_assert_rec(rc, REC_ENOMEM, "out of memory");
+        ck_assert_ptr_null(h);
     }
     rec_dataset_free(ds);
 }
@@ -580,8 +673,6 @@ END_TEST
 
 /* ---- The public API ---- */
 
-#define SENTINEL ((void *)0x1)
-
 START_TEST(test_api_args)
 {
     rec_dataset *ds = hand_dataset();
@@ -785,6 +876,7 @@ Suite *rec_test_suite(void)
     TCase *tc = tcase_create("graph");
     tcase_add_test(tc, test_hand_graph);
     tcase_add_test(tc, test_structure);
+    tcase_add_test(tc, test_locality_order);
     tcase_add_test(tc, test_spmm_dense);
     tcase_add_test(tc, test_spmm_rows_and_scatter);
     tcase_add_test(tc, test_dropout_zero_is_plain);

@@ -164,7 +164,7 @@ START_TEST(test_export_and_fold_in_match_dense_propagation)
     double *final = calloc(n * 6, sizeof *final);
     for (size_t v = 0; v < n; v++)
         for (size_t x = 0; x < 6; x++)
-            layer[v * 6 + x] = E[v * ld + x];
+            layer[v * 6 + x] = E[rec_lightgcn_row(state, v) * ld + x];
     for (int k = 0; k <= 3; k++) {
         for (size_t v = 0; v < n * 6; v++)
             final[v] += alpha[k] * layer[v];
@@ -190,8 +190,9 @@ START_TEST(test_export_and_fold_in_match_dense_propagation)
     }
 
     /* Fold-in through a model assembled from this state. */
-    float *e0 = malloc(n * ld * sizeof *e0);
-    memcpy(e0, E, n * ld * sizeof *e0);
+    float *e0 = malloc(n * ld * sizeof *e0); /* E in the dataset's order */
+    for (size_t v = 0; v < n; v++)
+        memcpy(e0 + v * ld, E + rec_lightgcn_row(state, v) * ld, ld * sizeof *e0);
     ck_assert_rec(rec_serving_finish(&s), REC_OK, NULL);
     rec_model *m = NULL;
     rec_train_summary sum = { 0, 0, NAN, 0, NAN, NAN };

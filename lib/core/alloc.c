@@ -4,6 +4,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 /* Failure injection for tests. fail_at == 0: off. Otherwise allocation
  * number fail_at (counted from the last rec_alloc_fail_after call) and all
@@ -58,6 +61,26 @@ void *rec_realloc_array(void *p, size_t count, size_t size)
     return realloc(p, bytes ? bytes : 1);
 }
 
+/* Large matrices (embedding tables, optimizer state, propagation layers)
+ * are read at random rows: with 4 KiB pages every gathered row is a likely
+ * TLB miss. They are aligned to 2 MiB and, on Linux, marked for transparent
+ * huge pages, which kernels configured with THP "madvise" (Debian's
+ * default) otherwise never use. A refusal is harmless: the memory stays in
+ * small pages. */
+#define HUGE_PAGE ((size_t)2 << 20)
+#define HUGE_FROM ((size_t)4 << 20)
+
+static void ask_for_huge_pages(void *p, size_t bytes)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (bytes >= HUGE_FROM)
+        (void)madvise(p, bytes / HUGE_PAGE * HUGE_PAGE, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
+
 void *rec_aligned_alloc(size_t count, size_t size)
 {
     if (size && count > SIZE_MAX / size)
@@ -69,8 +92,10 @@ void *rec_aligned_alloc(size_t count, size_t size)
     if (injected_failure())
         return NULL;
     void *p = NULL;
-    if (posix_memalign(&p, REC_ALIGN, bytes ? bytes : REC_ALIGN) != 0)
+    size_t align = bytes >= HUGE_FROM ? HUGE_PAGE : REC_ALIGN;
+    if (posix_memalign(&p, align, bytes ? bytes : REC_ALIGN) != 0)
         return NULL;
+    ask_for_huge_pages(p, bytes);
     return p;
 }
 

@@ -1,10 +1,7 @@
 /* Building the normalised adjacency of a dataset.
  *
- * The CSR of M comes straight from the dataset's two CSRs, which are already
- * sorted: the row of user u is its items shifted by n_users, the row of item
- * i is its users. Every user column is below every item column, so a user's
- * self-loop (column u < n_users) goes first in its row and an item's
- * (column n_users + i, above all its users) goes last: nothing is sorted.
+ * The CSR of M comes from the dataset's two CSRs, in the dataset's node
+ * numbering (users, then items) or in a locality order (graph/order.c).
  *
  * The pattern of A + I is symmetric, so M^T has the pattern of M: its CSR
  * shares ptr and col and only needs its own values when M itself is not
@@ -42,33 +39,52 @@ void rec_graph_destroy(struct rec_graph *g)
     rec_free(g->val);
     rec_free(g->degree);
     rec_free(g->block_start);
+    rec_free(g->rank);
+    rec_free(g->order);
     rec_free(g);
 }
 
-/* The row pointers and columns of A (+ I), and the degrees. */
-static void fill_pattern(struct rec_graph *g, const rec_dataset *ds)
+/* The neighbours of original node v in the dataset, as original nodes
+ * (users first, then items) once `shift` is added. */
+static const uint32_t *neighbours(const rec_dataset *ds, size_t nu, size_t v, size_t *deg,
+                                  size_t *shift)
 {
-    size_t nu = g->n_users, ni = g->n_items;
-    size_t loop = g->self_loops ? 1 : 0;
-    size_t e = 0;
-    g->ptr[0] = 0;
-    for (size_t u = 0; u < nu; u++) {
-        size_t a = ds->user_ptr[u], b = ds->user_ptr[u + 1];
-        g->degree[u] = (uint32_t)(b - a);
-        if (loop)
-            g->col[e++] = (uint32_t)u;
-        for (size_t k = a; k < b; k++)
-            g->col[e++] = (uint32_t)(nu + ds->user_items[k]);
-        g->ptr[u + 1] = e;
+    if (v < nu) {
+        *deg = ds->user_ptr[v + 1] - ds->user_ptr[v];
+        *shift = nu;
+        return ds->user_items + ds->user_ptr[v];
     }
-    for (size_t i = 0; i < ni; i++) {
-        size_t a = ds->item_ptr[i], b = ds->item_ptr[i + 1];
-        g->degree[nu + i] = (uint32_t)(b - a);
-        memcpy(g->col + e, ds->item_users + a, (b - a) * sizeof(uint32_t));
-        e += b - a;
+    *deg = ds->item_ptr[v - nu + 1] - ds->item_ptr[v - nu];
+    *shift = 0;
+    return ds->item_users + ds->item_ptr[v - nu];
+}
+
+/* The row pointers and columns of A (+ I) in the graph's numbering, and
+ * the degrees. Columns come out ascending without a sort: the nodes are
+ * visited in the graph's order, and each one appends itself to the rows of
+ * its neighbours (and to its own row for the self-loop), so every row
+ * receives its columns in increasing order. `cursor` is n scratch slots. */
+static void fill_pattern(struct rec_graph *g, const rec_dataset *ds, size_t *cursor)
+{
+    size_t nu = g->n_users, n = g->n_nodes, loop = g->self_loops ? 1 : 0;
+    size_t deg, shift;
+    for (size_t r = 0; r < n; r++) {
+        neighbours(ds, nu, rec_graph_original(g, r), &deg, &shift);
+        g->degree[r] = (uint32_t)deg;
+    }
+    g->ptr[0] = 0;
+    for (size_t r = 0; r < n; r++) {
+        g->ptr[r + 1] = g->ptr[r] + g->degree[r] + loop;
+        cursor[r] = g->ptr[r];
+    }
+    for (size_t c = 0; c < n; c++) {
+        const uint32_t *nb = neighbours(ds, nu, rec_graph_original(g, c), &deg, &shift);
+        for (size_t k = 0; k < deg; k++) {
+            size_t r = rec_graph_node(g, nb[k] + shift);
+            g->col[cursor[r]++] = (uint32_t)c;
+        }
         if (loop)
-            g->col[e++] = (uint32_t)(nu + i);
-        g->ptr[nu + i + 1] = e;
+            g->col[cursor[c]++] = (uint32_t)c;
     }
 }
 
@@ -119,8 +135,8 @@ static void fill_blocks(struct rec_graph *g)
     g->block_start[nb] = (uint32_t)n;
 }
 
-int rec_graph_build(struct rec_graph **out, const rec_dataset *ds, rec_graph_norm norm,
-                    int self_loops)
+static int build(struct rec_graph **out, const rec_dataset *ds, rec_graph_norm norm,
+                 int self_loops, int reorder)
 {
     *out = NULL;
     size_t nu = rec_ds_n_users(ds), ni = rec_ds_n_items(ds);
@@ -147,6 +163,11 @@ int rec_graph_build(struct rec_graph **out, const rec_dataset *ds, rec_graph_nor
     g->n_blocks = n < GRAPH_BLOCKS ? n : GRAPH_BLOCKS;
 
     double *scale = NULL;
+    size_t *cursor = rec_malloc_array(n ? n : 1, sizeof *cursor);
+    if (reorder) {
+        g->rank = rec_malloc_array(n ? n : 1, sizeof *g->rank);
+        g->order = rec_malloc_array(n ? n : 1, sizeof *g->order);
+    }
     g->ptr = rec_malloc_array(n + 1, sizeof *g->ptr);
     g->col = rec_malloc_array(g->nnz, sizeof *g->col);
     g->val = rec_malloc_array(g->nnz, sizeof *g->val);
@@ -156,11 +177,24 @@ int rec_graph_build(struct rec_graph **out, const rec_dataset *ds, rec_graph_nor
         g->tval = rec_malloc_array(g->nnz, sizeof *g->tval);
     if (norm != REC_GRAPH_NONE)
         scale = rec_malloc_array(n, sizeof *scale);
-    if (!g->ptr || !g->col || !g->val || !g->degree || !g->block_start ||
-        (norm == REC_GRAPH_LEFT && !g->tval) || (norm != REC_GRAPH_NONE && !scale)) {
+    if (!cursor || !g->ptr || !g->col || !g->val || !g->degree || !g->block_start ||
+        (reorder && (!g->rank || !g->order)) || (norm == REC_GRAPH_LEFT && !g->tval) ||
+        (norm != REC_GRAPH_NONE && !scale)) {
         rec_free(scale);
+        rec_free(cursor);
         rec_graph_destroy(g);
         return rec_error_nomem();
+    }
+    if (reorder) {
+        int rc = rec_graph_locality_order(ds, g->rank);
+        if (rc != REC_OK) {
+            rec_free(scale);
+            rec_free(cursor);
+            rec_graph_destroy(g);
+            return rc;
+        }
+        for (size_t v = 0; v < n; v++)
+            g->order[g->rank[v]] = (uint32_t)v;
     }
     g->tptr = g->ptr;
     g->tcol = g->col;
@@ -168,10 +202,23 @@ int rec_graph_build(struct rec_graph **out, const rec_dataset *ds, rec_graph_nor
         g->tval = g->val;
     g->tblock_start = g->block_start;
 
-    fill_pattern(g, ds);
+    fill_pattern(g, ds, cursor);
     fill_values(g, scale);
     fill_blocks(g);
     rec_free(scale);
+    rec_free(cursor);
     *out = g;
     return REC_OK;
+}
+
+int rec_graph_build(struct rec_graph **out, const rec_dataset *ds, rec_graph_norm norm,
+                    int self_loops)
+{
+    return build(out, ds, norm, self_loops, 0);
+}
+
+int rec_graph_build_local(struct rec_graph **out, const rec_dataset *ds,
+                          rec_graph_norm norm, int self_loops)
+{
+    return build(out, ds, norm, self_loops, 1);
 }

@@ -11,6 +11,13 @@
 
 struct rec_graph {
     size_t n_users, n_items, n_nodes;  /* users first, then items */
+    /* The graph's node numbering. NULL for the dataset's own (user u is
+     * node u, item i node n_users + i); otherwise rank[v] is the graph node
+     * of dataset node v and order[r] the dataset node of graph node r. Users
+     * come before items in either numbering. Everything below, and every
+     * matrix a product reads or writes, is in the graph's numbering. */
+    uint32_t *rank;      /* n_nodes, or NULL */
+    uint32_t *order;     /* n_nodes, or NULL */
     rec_graph_norm norm;
     int self_loops;
     size_t nnz;
@@ -33,9 +40,29 @@ struct rec_graph {
     uint32_t *tblock_start; /* same for M^T (== block_start: same pattern) */
 };
 
+/* M in the dataset's node numbering (rank and order NULL). */
 int rec_graph_build(struct rec_graph **out, const rec_dataset *ds, rec_graph_norm norm,
                     int self_loops);
+/* M in the locality order of rec_graph_locality_order: the same operator,
+ * faster products, for callers that keep their matrices in that order. */
+int rec_graph_build_local(struct rec_graph **out, const rec_dataset *ds,
+                          rec_graph_norm norm, int self_loops);
 void rec_graph_destroy(struct rec_graph *g);
+
+/* rank[v] for every dataset node v (n_users + n_items entries): a
+ * breadth-first numbering that keeps users first (graph/order.c). */
+int rec_graph_locality_order(const rec_dataset *ds, uint32_t *rank);
+
+/* The graph node of dataset node v, and the dataset node of graph node r. */
+static inline size_t rec_graph_node(const struct rec_graph *g, size_t v)
+{
+    return g->rank ? g->rank[v] : v;
+}
+
+static inline size_t rec_graph_original(const struct rec_graph *g, size_t r)
+{
+    return g->order ? g->order[r] : r;
+}
 
 /* Dropout of messages during training, decided per entry without storing a
  * mask: entry (r, c) of M (equivalently (c, r) of M^T) is kept or dropped by

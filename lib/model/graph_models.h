@@ -7,11 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* state: from rec_family_lightgcn.setup. Triples are node ids (items offset
- * by n_users). */
+/* state: from rec_family_lightgcn.setup. Triples are dataset node ids
+ * (items offset by n_users). The parameters and the gradient are stored in
+ * the graph's locality order: dataset node v is row rec_lightgcn_row(v). */
 int rec_lightgcn_objective(void *state, const uint32_t *tu, const uint32_t *ti,
                            const uint32_t *tj, size_t m, double *loss, const float **grad);
 float *rec_lightgcn_parameters(void *state, size_t *ld);
+size_t rec_lightgcn_row(void *state, size_t v);
 
 /* state: from rec_family_ngcf.setup. The objective of the triples with
  * message dropout drawn from dropout_seed (node dropout off or on as the

@@ -187,7 +187,7 @@ static int lgcn_setup(void **state, const rec_dataset *ds, const rec_train_optio
 
     int rc = layer_weights(o, s->K, s->alpha);
     if (rc == REC_OK)
-        rc = rec_graph_build(&s->g, ds, REC_GRAPH_SYMMETRIC, 0);
+        rc = rec_graph_build_local(&s->g, ds, REC_GRAPH_SYMMETRIC, 0);
     if (rc == REC_OK)
         rc = rec_table_alloc(&s->E, s->n_nodes, s->dim);
     if (rc == REC_OK)
@@ -285,9 +285,9 @@ static size_t sample(lgcn *s, size_t n, rec_rng *rng)
         uint32_t j = rec_sample_negative(ds, u, rng);
         if (j == REC_NO_ITEM)
             continue;
-        s->tu[m] = u;
-        s->ti[m] = (uint32_t)s->n_users + i;
-        s->tj[m] = (uint32_t)s->n_users + j;
+        s->tu[m] = (uint32_t)rec_graph_node(s->g, u);
+        s->ti[m] = (uint32_t)rec_graph_node(s->g, s->n_users + i);
+        s->tj[m] = (uint32_t)rec_graph_node(s->g, s->n_users + j);
         s->mark[s->tu[m]] = s->mark[s->ti[m]] = s->mark[s->tj[m]] = 1;
         m++;
     }
@@ -557,9 +557,10 @@ static int lgcn_epoch(void *state, unsigned epoch, rec_epoch_report *rep)
     return REC_OK;
 }
 
-/* For tests: the objective of the given triples (node ids) at the current
- * parameters, without dropout, and its gradient with respect to E (a
- * pointer into the state, valid until the next call). */
+/* For tests: the objective of the given triples (dataset node ids: users,
+ * then items) at the current parameters, without dropout, and its gradient
+ * with respect to E (a pointer into the state, valid until the next call;
+ * rows in the graph's numbering, see rec_lightgcn_row). */
 int rec_lightgcn_objective(void *state, const uint32_t *tu, const uint32_t *ti,
                            const uint32_t *tj, size_t m, double *loss, const float **grad)
 {
@@ -568,11 +569,11 @@ int rec_lightgcn_objective(void *state, const uint32_t *tu, const uint32_t *ti,
         return rec_error(REC_EINVAL, "between 1 and batch triples");
     double reg = 0.0;
     for (size_t t = 0; t < m; t++) {
-        s->tu[t] = tu[t];
-        s->ti[t] = ti[t];
-        s->tj[t] = tj[t];
-        s->mark[tu[t]] = s->mark[ti[t]] = s->mark[tj[t]] = 1;
-        const uint32_t nodes[3] = { tu[t], ti[t], tj[t] };
+        s->tu[t] = (uint32_t)rec_graph_node(s->g, tu[t]);
+        s->ti[t] = (uint32_t)rec_graph_node(s->g, ti[t]);
+        s->tj[t] = (uint32_t)rec_graph_node(s->g, tj[t]);
+        s->mark[s->tu[t]] = s->mark[s->ti[t]] = s->mark[s->tj[t]] = 1;
+        const uint32_t nodes[3] = { s->tu[t], s->ti[t], s->tj[t] };
         for (int q = 0; q < 3; q++) {
             const float *e = row_of(s, s->E.data, nodes[q]);
             for (size_t c = 0; c < s->ld; c++)
@@ -597,12 +598,20 @@ int rec_lightgcn_objective(void *state, const uint32_t *tu, const uint32_t *ti,
     return rc;
 }
 
-/* For tests: the layer-0 embeddings (n_nodes rows of stride ld). */
+/* For tests: the layer-0 embeddings (n_nodes rows of stride ld, in the
+ * graph's numbering). */
 float *rec_lightgcn_parameters(void *state, size_t *ld)
 {
     lgcn *s = state;
     *ld = s->ld;
     return s->E.data;
+}
+
+/* For tests: the row of dataset node v in the parameters and gradients. */
+size_t rec_lightgcn_row(void *state, size_t v)
+{
+    lgcn *s = state;
+    return rec_graph_node(s->g, v);
 }
 
 /* ---- Export and fold-in ---- */
@@ -636,7 +645,7 @@ static int lgcn_export(void *state, rec_serving *out, rec_tensors *ts)
     for (unsigned k = 0; ts && k <= s->K; k++)
         w[k] = s->alpha[k];
     for (size_t i = 0; ts && i < s->n_items; i++)
-        deg[i * rec_ld_for(1)] = (float)s->g->degree[s->n_users + i];
+        deg[i * rec_ld_for(1)] = (float)s->g->degree[rec_graph_node(s->g, s->n_users + i)];
 
     const float *prev = s->E.data;
     for (unsigned k = 0; k <= s->K; k++) {
@@ -647,7 +656,8 @@ static int lgcn_export(void *state, rec_serving *out, rec_tensors *ts)
             layer = next;
         }
         for (size_t v = 0; v < s->n_nodes; v++)
-            s->k->axpy(s->alpha[k], layer + v * s->ld, serving_row(s, out, v), s->ld);
+            s->k->axpy(s->alpha[k], layer + v * s->ld,
+                       serving_row(s, out, rec_graph_original(s->g, v)), s->ld);
         if (ts && k < s->K) {
             char name[32];
             float *t;
@@ -656,7 +666,10 @@ static int lgcn_export(void *state, rec_serving *out, rec_tensors *ts)
                 rec_serving_free(out);
                 return rc;
             }
-            memcpy(t, layer + s->n_users * s->ld, s->n_items * s->ld * sizeof(float));
+            for (size_t i = 0; i < s->n_items; i++)
+                memcpy(t + i * s->ld, row_of(s, (float *)layer,
+                                             (uint32_t)rec_graph_node(s->g, s->n_users + i)),
+                       s->ld * sizeof(float));
         }
         prev = layer;
     }
