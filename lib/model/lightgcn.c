@@ -39,6 +39,7 @@
 #include "model/bpr_grad.h"
 #include "model/common_params.h"
 #include "model/graph_models.h"
+#include "model/item_set.h"
 #include "model/family.h"
 #include "model/model.h"
 #include "sample/negative.h"
@@ -676,12 +677,6 @@ static int lgcn_export(void *state, rec_serving *out, rec_tensors *ts)
     return REC_OK;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* A new user u with items N(u) joins the graph: its layers are
  *   e_u^(k) = sum_{i in N(u)} e_i^(k-1) / sqrt(|N(u)| d_i),  k = 1..K,
  * from the items' trained layers, and its layer 0 is zero (it has no
@@ -708,19 +703,14 @@ static int lgcn_fold_in(const struct rec_model *m, const uint32_t *items, size_t
             return rec_error(REC_EUNSUPPORTED, "rec_model_fold_in: fold-in data of layer %u "
                              "is missing", k);
     }
-    uint32_t *u = rec_malloc_array(n ? n : 1, sizeof *u);
+    size_t d;
+    uint32_t *u = rec_item_set(items, n, &d);
     double *acc = rec_calloc(dim, sizeof *acc);
     if (!u || !acc) {
         rec_free(u);
         rec_free(acc);
         return rec_error_nomem();
     }
-    memcpy(u, items, n * sizeof *u);
-    qsort(u, n, sizeof *u, cmp_u32);
-    size_t d = 0;
-    for (size_t j = 0; j < n; j++)
-        if (d == 0 || u[d - 1] != u[j])
-            u[d++] = u[j];
     for (size_t j = 0; j < d; j++) {
         float di = deg->data[(size_t)u[j] * deg->ld];
         double c = 1.0 / sqrt((double)d * (di > 1.0f ? di : 1.0f));

@@ -38,6 +38,7 @@
 #include "model/bpr_grad.h"
 #include "model/common_params.h"
 #include "model/graph_models.h"
+#include "model/item_set.h"
 #include "model/model.h"
 #include "sample/negative.h"
 
@@ -965,12 +966,6 @@ done:
     return rc;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* The weight of the entry (new user, item i) and of the new user's
  * self-loop, given the user's degree du and the item's di. */
 static void entry_weights(int norm, int loops, double du, double di, double *w_item,
@@ -1027,19 +1022,14 @@ int rec_ngcf_fold_in_from(const struct rec_model *m, const uint32_t *items, size
                 return rec_error(REC_EUNSUPPORTED, "rec_model_fold_in: missing weights");
         }
     }
-    uint32_t *u = rec_malloc_array(n ? n : 1, sizeof *u);
+    size_t du;
+    uint32_t *u = rec_item_set(items, n, &du);
     float *buf = rec_calloc(3 * d, sizeof(float));
     if (!u || !buf) {
         rec_free(u);
         rec_free(buf);
         return rec_error_nomem();
     }
-    memcpy(u, items, n * sizeof *u);
-    qsort(u, n, sizeof *u, cmp_u32);
-    size_t du = 0;
-    for (size_t j = 0; j < n; j++)
-        if (du == 0 || u[du - 1] != u[j])
-            u[du++] = u[j];
     float *x = buf, *side = buf + d, *next = buf + 2 * d;
     memcpy(x, x0, d * sizeof(float));
     memset(out, 0, m->serving.dim * sizeof(float));

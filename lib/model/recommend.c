@@ -5,12 +5,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
-
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
+#include "model/item_set.h"
 
 /* Merges two sorted id lists into out (duplicates allowed). */
 static size_t merge(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
@@ -43,7 +38,7 @@ int rec_recommend_items(const rec_serving *s, const float *u, const uint32_t *se
              * merge it with the (sorted) training row. */
             uint32_t *sorted = excluded + n_seen + n_block;
             memcpy(sorted, block, n_block * sizeof *sorted);
-            qsort(sorted, n_block, sizeof *sorted, cmp_u32);
+            qsort(sorted, n_block, sizeof *sorted, rec_cmp_u32);
             n_seen = merge(seen, n_seen, sorted, n_block, excluded);
             seen = excluded;
         }
