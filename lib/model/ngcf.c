@@ -46,6 +46,8 @@
 #define SLOPE 0.2f             /* leaky ReLU, TensorFlow's default */
 #define NORM_EPS 1e-12         /* l2_normalize's floor on the squared norm */
 #define ROW_CHUNK 256          /* rows per task of the dense passes */
+/* A chunk's partial weight gradients: dW1 and dW2 (d rows each), db1, db2. */
+#define PARTIAL_ROWS(d) (2 * (d) + 2)
 /* Largest layer size: per-row dropout factors live on the stack. */
 #define REC_DIM_MAX_NGCF 1024
 
@@ -122,6 +124,7 @@ typedef struct ngcf {
     float *F, *GF;                  /* compact: n_rows x fld */
     float *cX, *cdX, *cdS, *tmp;    /* compact n_rows x ld scratch */
     float *scratch;                 /* per worker: ROW_CHUNK x ld */
+    float *partial;                 /* per chunk of rows: weight gradients */
     uint64_t step;
     uint64_t drop_seed;
 } ngcf;
@@ -222,7 +225,8 @@ static void ngcf_destroy(void *state)
         rec_free(l->X);
     }
     void *bufs[] = { s->dX, s->dX2, s->dS, s->tu, s->ti, s->tj, s->rows, s->slot, s->mark,
-                     s->F, s->GF, s->cX, s->cdX, s->cdS, s->tmp, s->scratch };
+                     s->F, s->GF, s->cX, s->cdX, s->cdS, s->tmp, s->scratch,
+                     s->partial };
     for (size_t b = 0; b < sizeof bufs / sizeof bufs[0]; b++)
         rec_free(bufs[b]);
     rec_free(s);
@@ -245,6 +249,11 @@ static int adjacency(int64_t choice, rec_graph_norm *norm, int *loops)
     default:                  *norm = REC_GRAPH_SYMMETRIC; *loops = 1; break;
     }
     return REC_OK;
+}
+
+static size_t chunks(size_t n)
+{
+    return (n + ROW_CHUNK - 1) / ROW_CHUNK;
 }
 
 static int allocate(ngcf *s)
@@ -276,10 +285,11 @@ static int allocate(ngcf *s)
     s->cdS = alloc_rows(cap, s->ld);
     s->tmp = alloc_rows(cap, s->ld);
     s->scratch = alloc_rows((size_t)s->threads * ROW_CHUNK, s->ld);
+    s->partial = alloc_rows(chunks(s->n_nodes) * PARTIAL_ROWS(s->dim), s->ld);
     s->active = rec_malloc_array(s->n_users, sizeof *s->active);
     if (!s->dX || !s->dX2 || !s->dS || !s->tu || !s->ti || !s->tj || !s->rows ||
         !s->slot || !s->mark || !s->F || !s->GF || !s->cX || !s->cdX || !s->cdS ||
-        !s->tmp || !s->scratch || !s->active)
+        !s->tmp || !s->scratch || !s->partial || !s->active)
         return REC_ENOMEM;
     return REC_OK;
 }
@@ -381,10 +391,14 @@ static void layer_rows(const ngcf *s, unsigned k, const float *Xprev, const floa
     }
 }
 
+/* One layer's dense part over chunks of rows, spread over the threads:
+ * layers 1..K-1 on every node, the last layer on the batch's rows in compact
+ * arrays. */
 typedef struct pass {
     ngcf *s;
     unsigned k;
     size_t n;
+    int compact;
 } pass;
 
 static void forward_chunk(void *p, size_t t, unsigned w)
@@ -392,15 +406,10 @@ static void forward_chunk(void *p, size_t t, unsigned w)
     pass *ps = p;
     ngcf *s = ps->s;
     size_t a = t * ROW_CHUNK, b = a + ROW_CHUNK < ps->n ? a + ROW_CHUNK : ps->n;
-    const float *Xprev = ps->k == 1 ? s->E.data : s->L[ps->k - 1].X;
     ngcf_layer *l = &s->L[ps->k];
-    layer_rows(s, ps->k, Xprev, l->S, l->Z1, l->Z2, l->X, a, b, NULL,
-               s->scratch + (size_t)w * ROW_CHUNK * s->ld);
-}
-
-static size_t chunks(size_t n)
-{
-    return (n + ROW_CHUNK - 1) / ROW_CHUNK;
+    const float *Xprev = ps->compact ? s->cX : ps->k == 1 ? s->E.data : s->L[ps->k - 1].X;
+    layer_rows(s, ps->k, Xprev, l->S, l->Z1, l->Z2, l->X, a, b,
+               ps->compact ? s->rows : NULL, s->scratch + (size_t)w * ROW_CHUNK * s->ld);
 }
 
 /* ---- Forward ---- */
@@ -450,7 +459,7 @@ static void forward(ngcf *s, const rec_dropout *drop)
     for (unsigned k = 1; k < s->K; k++) {
         const float *Xprev = k == 1 ? s->E.data : s->L[k - 1].X;
         rec_graph_spmm(s->g, 0, Xprev, s->L[k].S, ld, drop, s->threads);
-        pass ps = { s, k, n };
+        pass ps = { s, k, n, 0 };
         rec_parallel_for(s->threads, chunks(n), forward_chunk, &ps);
     }
     /* The last layer at the batch's rows, in compact arrays. */
@@ -459,10 +468,8 @@ static void forward(ngcf *s, const rec_dropout *drop)
     rec_graph_spmm_rows(s->g, 0, s->rows, s->n_rows, Xprev, s->dS, ld, drop, s->threads);
     gather(s, s->dS, L->S);
     gather(s, Xprev, s->cX);
-    for (size_t a = 0; a < s->n_rows; a += ROW_CHUNK) {
-        size_t b = a + ROW_CHUNK < s->n_rows ? a + ROW_CHUNK : s->n_rows;
-        layer_rows(s, s->K, s->cX, L->S, L->Z1, L->Z2, L->X, a, b, s->rows, s->scratch);
-    }
+    pass ps = { s, s->K, s->n_rows, 1 };
+    rec_parallel_for(s->threads, chunks(s->n_rows), forward_chunk, &ps);
     /* F = [X_0 | N_1 | ... | N_K] at the batch's rows. */
     for (size_t r = 0; r < s->n_rows; r++) {
         uint32_t v = s->rows[r];
@@ -567,13 +574,16 @@ static void weight_gradients(const ngcf *s, const float *Xprev, const float *S,
         }
 }
 
-/* Per-chunk partial weight gradients, summed in chunk order afterwards so
- * that results do not depend on the thread count. */
+/* One layer's dense backward pass over chunks of rows, spread over the
+ * threads, with per-chunk partial weight gradients summed in chunk order
+ * afterwards so that results do not depend on the thread count. Layers
+ * 1..K-1 run on every node (dX -> dS, and dX2 for X_{k-1}'s own term); the
+ * last layer on the batch's rows in compact arrays (cdX -> cdS, and tmp). */
 typedef struct bpass {
     ngcf *s;
     unsigned k;
     size_t n;
-    float *partial;     /* chunks x (2 d + 2) rows of ld */
+    int compact;
 } bpass;
 
 static void backward_chunk(void *p, size_t t, unsigned w)
@@ -583,21 +593,33 @@ static void backward_chunk(void *p, size_t t, unsigned w)
     size_t a = t * ROW_CHUNK, b = a + ROW_CHUNK < bp->n ? a + ROW_CHUNK : bp->n;
     unsigned k = bp->k;
     ngcf_layer *l = &s->L[k];
-    const float *Xprev = k == 1 ? s->E.data : s->L[k - 1].X;
     float *P = s->scratch + (size_t)w * ROW_CHUNK * s->ld;
     size_t d = s->dim, ld = s->ld;
-    float *part = bp->partial + t * (2 * d + 2) * ld;
-    layer_backward_rows(s, k, Xprev, l->S, l->Z1, l->Z2, s->dX, s->dS, s->dX2, a, b, NULL, P);
+    float *part = s->partial + t * PARTIAL_ROWS(d) * ld;
+    memset(part, 0, PARTIAL_ROWS(d) * ld * sizeof(float));
+    const float *Xprev;
+    if (bp->compact) {
+        Xprev = s->cX;
+        layer_backward_rows(s, k, Xprev, l->S, l->Z1, l->Z2, s->cdX, s->cdS, s->tmp, a, b,
+                            s->rows, P);
+    } else {
+        Xprev = k == 1 ? s->E.data : s->L[k - 1].X;
+        layer_backward_rows(s, k, Xprev, l->S, l->Z1, l->Z2, s->dX, s->dS, s->dX2, a, b,
+                            NULL, P);
+    }
     weight_gradients(s, Xprev, l->S, l->Z1, l->Z2, a, b, part, part + d * ld,
                      part + 2 * d * ld, part + (2 * d + 1) * ld, P);
 }
 
-static void add_partials(ngcf *s, unsigned k, const float *partial, size_t n_chunks)
+/* The layer's weight gradients: the partials of its chunks, in order. */
+static void layer_backward(ngcf *s, unsigned k, size_t n, int compact)
 {
     ngcf_layer *l = &s->L[k];
-    size_t d = s->dim, ld = s->ld;
+    size_t d = s->dim, ld = s->ld, n_chunks = chunks(n);
+    bpass bp = { s, k, n, compact };
+    rec_parallel_for(s->threads, n_chunks, backward_chunk, &bp);
     for (size_t t = 0; t < n_chunks; t++) {
-        const float *part = partial + t * (2 * d + 2) * ld;
+        const float *part = s->partial + t * PARTIAL_ROWS(d) * ld;
         for (size_t r = 0; r < d; r++)
             for (size_t c = 0; c < d; c++) {
                 l->W1.g[r * l->W1.ld + c] += part[r * ld + c];
@@ -656,15 +678,7 @@ static int backward(ngcf *s, const rec_dropout *drop)
     for (size_t r = 0; r < s->n_rows; r++)
         normalise_backward(L->X + r * ld, s->GF + r * s->fld + s->K * d, s->cdX + r * ld, d);
     memset(s->tmp, 0, s->n_rows * ld * sizeof(float)); /* dXprev's own term, compact */
-    /* Single-threaded: a few thousand rows. The scratch rows hold dP, then
-     * X_{K-1} o S_K for the weight gradients. */
-    for (size_t a = 0; a < s->n_rows; a += ROW_CHUNK) {
-        size_t b = a + ROW_CHUNK < s->n_rows ? a + ROW_CHUNK : s->n_rows;
-        layer_backward_rows(s, s->K, s->cX, L->S, L->Z1, L->Z2, s->cdX, s->cdS, s->tmp, a, b,
-                            s->rows, s->scratch);
-        weight_gradients(s, s->cX, L->S, L->Z1, L->Z2, a, b, L->W1.g, L->W2.g, L->b1.g,
-                         L->b2.g, s->scratch);
-    }
+    layer_backward(s, s->K, s->n_rows, 1);
     /* dX_{K-1} = (dP o S_K) at the batch rows + M^T dS_K (a scatter from the
      * batch rows) + the normalisation term of N_{K-1} (or F's X_0 block). */
     zero_full(s, s->dX);
@@ -681,16 +695,9 @@ static int backward(ngcf *s, const rec_dropout *drop)
             add_block(g, dx, d);
     }
     /* Full layers K-1 .. 1. */
-    size_t n_chunks = chunks(n);
-    float *partial = rec_aligned_alloc(n_chunks * (2 * d + 2) * ld, sizeof(float));
-    if (!partial)
-        return rec_error_nomem();
     for (unsigned k = s->K - 1; k >= 1; k--) {
-        memset(partial, 0, n_chunks * (2 * d + 2) * ld * sizeof(float));
         zero_full(s, s->dX2);
-        bpass bp = { s, k, n, partial };
-        rec_parallel_for(s->threads, n_chunks, backward_chunk, &bp);
-        add_partials(s, k, partial, n_chunks);
+        layer_backward(s, k, n, 0);
         /* dX_{k-1} = dX2 (own term) + M^T dS_k + the normalisation term. */
         rec_graph_spmm(s->g, 1, s->dS, s->dX, ld, drop, s->threads);
         for (size_t x = 0; x < n * ld; x += ld)
@@ -704,7 +711,6 @@ static int backward(ngcf *s, const rec_dropout *drop)
                 add_block(g, dx, d);
         }
     }
-    rec_free(partial);
     return REC_OK;
 }
 
