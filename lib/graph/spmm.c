@@ -180,8 +180,10 @@ int rec_graph_spmm_each(const struct rec_graph *g, int transpose, const float *i
 /* The scatter is split by destination: task t applies only the entries
  * whose column falls in its range of nodes, found by binary search in each
  * (sorted) row. Every destination row is then written by one task and
- * receives its terms in the same order whatever the thread count. */
-#define SCATTER_TASKS_PER_THREAD 4
+ * receives its terms in the same order whatever the thread count. Each task
+ * searches every source row, so tasks are few (one per thread) and their
+ * ranges hold equal numbers of entries: the graph's row blocks, whose
+ * pattern is symmetric, balance the columns too. */
 
 typedef struct scatter_job {
     const struct rec_graph *g;
@@ -212,9 +214,9 @@ static void scatter_task(void *p, size_t task, unsigned worker)
 {
     (void)worker;
     scatter_job *j = p;
-    size_t n = j->g->n_nodes;
-    uint32_t lo = (uint32_t)(n * task / j->n_tasks);
-    uint32_t hi = (uint32_t)(n * (task + 1) / j->n_tasks);
+    const struct rec_graph *g = j->g;
+    uint32_t lo = g->block_start[g->n_blocks * task / j->n_tasks];
+    uint32_t hi = g->block_start[g->n_blocks * (task + 1) / j->n_tasks];
     for (size_t t = 0; t < j->n_rows; t++) {
         uint32_t r = j->rows[t];
         const float *x = j->in + (size_t)r * j->ld;
@@ -241,8 +243,8 @@ void rec_graph_scatter_rows(const struct rec_graph *g, int transpose,
     scatter_job j = { g, view_of(g, transpose), dropout_rule_of(drop, &dr), rows, n_rows,
                       in, out, ld, 0, rec_kernels_get() };
     threads = rec_threads_resolve(threads);
-    j.n_tasks = threads == 1 ? 1 : (size_t)threads * SCATTER_TASKS_PER_THREAD;
-    if (j.n_tasks > g->n_nodes)
-        j.n_tasks = g->n_nodes ? g->n_nodes : 1;
+    j.n_tasks = threads;
+    if (j.n_tasks > g->n_blocks)
+        j.n_tasks = g->n_blocks ? g->n_blocks : 1;
     rec_parallel_for(threads, j.n_tasks, scatter_task, &j);
 }
