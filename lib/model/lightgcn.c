@@ -297,6 +297,74 @@ static size_t sample(lgcn *s, size_t n, rec_rng *rng)
     return m;
 }
 
+/* ---- Row-wise passes over the batch's rows, spread over the threads ---- */
+
+/* What a pass does to each batch row v. */
+typedef enum row_op {
+    ROW_COMBINE,      /* F_v = alpha_K F_v + sum_{k<K} alpha_k L_k[v] */
+    ROW_SCALE_G,      /* F_v = alpha_K G_v (the first backward term) */
+    ROW_ADD_G,        /* dst_v += a G_v */
+    ROW_LAST_TERM,    /* G_v *= alpha_0, and flag v as a batch row */
+    ROW_CLEAR,        /* F_v = G_v = 0, and clear v's flag */
+} row_op;
+
+typedef struct row_pass {
+    lgcn *s;
+    row_op op;
+    float a;
+    float *dst;
+} row_pass;
+
+/* Batch rows per task: enough to outweigh handing out a task. */
+#define PASS_ROWS 256
+
+static void row_pass_task(void *p, size_t t, unsigned w)
+{
+    (void)w;
+    const row_pass *rp = p;
+    lgcn *s = rp->s;
+    size_t a = t * PASS_ROWS, b = a + PASS_ROWS < s->n_rows ? a + PASS_ROWS : s->n_rows;
+    for (size_t r = a; r < b; r++) {
+        uint32_t v = s->rows[r];
+        float *f = row_of(s, s->F, v), *g = row_of(s, s->G, v);
+        switch (rp->op) {
+        case ROW_COMBINE:
+            for (size_t c = 0; c < s->ld; c++)
+                f[c] *= s->alpha[s->K];
+            s->k->axpy(s->alpha[0], row_of(s, s->E.data, v), f, s->ld);
+            for (unsigned k = 1; k < s->K; k++)
+                s->k->axpy(s->alpha[k], row_of(s, s->buf[k - 1], v), f, s->ld);
+            break;
+        case ROW_SCALE_G:
+            for (size_t c = 0; c < s->ld; c++)
+                f[c] = s->alpha[s->K] * g[c];
+            break;
+        case ROW_ADD_G:
+            s->k->axpy(rp->a, g, row_of(s, rp->dst, v), s->ld);
+            break;
+        case ROW_LAST_TERM:
+            for (size_t c = 0; c < s->ld; c++)
+                g[c] *= s->alpha[0];
+            s->in_batch[v] = 1;
+            break;
+        case ROW_CLEAR:
+            memset(f, 0, s->ld * sizeof(float));
+            memset(g, 0, s->ld * sizeof(float));
+            s->in_batch[v] = 0;
+            break;
+        }
+    }
+}
+
+/* Each batch row is touched by one task, so the pass has no races and its
+ * result does not depend on the thread count. */
+static void batch_rows_pass(lgcn *s, row_op op, float a, float *dst)
+{
+    row_pass rp = { s, op, a, dst };
+    rec_parallel_for(s->threads, (s->n_rows + PASS_ROWS - 1) / PASS_ROWS, row_pass_task,
+                     &rp);
+}
+
 /* F at the batch rows: sum_k alpha_k L_k, with L_K computed at those rows
  * only and, for small batches, L_{K-1} at those rows and their neighbours
  * only (about half of the nodes on Gowalla with batches of 2048). */
@@ -315,18 +383,13 @@ static void forward(lgcn *s, const rec_dropout *drop)
     if (s->K > 0)
         rec_graph_spmm_rows(s->g, 0, s->rows, s->n_rows, prev, s->F, s->ld, drop,
                             s->threads);
+    if (s->K > 0) {
+        batch_rows_pass(s, ROW_COMBINE, 0.0f, NULL);
+        return;
+    }
     for (size_t r = 0; r < s->n_rows; r++) {
         uint32_t v = s->rows[r];
-        float *f = row_of(s, s->F, v);
-        if (s->K == 0) {
-            memcpy(f, row_of(s, s->E.data, v), s->ld * sizeof(float));
-            continue;
-        }
-        for (size_t c = 0; c < s->ld; c++)
-            f[c] *= s->alpha[s->K];
-        s->k->axpy(s->alpha[0], row_of(s, s->E.data, v), f, s->ld);
-        for (unsigned k = 1; k < s->K; k++)
-            s->k->axpy(s->alpha[k], row_of(s, s->buf[k - 1], v), f, s->ld);
+        memcpy(row_of(s, s->F, v), row_of(s, s->E.data, v), s->ld * sizeof(float));
     }
 }
 
@@ -345,22 +408,11 @@ static double loss_gradient(lgcn *s, size_t m)
 }
 
 /* F and G are zero outside the current batch's rows between steps, so
- * that they can enter plain products; this restores it. */
+ * that they can enter plain products, and no node is flagged in in_batch;
+ * this restores both. */
 static void clear_batch_rows(lgcn *s)
 {
-    for (size_t r = 0; r < s->n_rows; r++) {
-        memset(row_of(s, s->F, s->rows[r]), 0, s->ld * sizeof(float));
-        memset(row_of(s, s->G, s->rows[r]), 0, s->ld * sizeof(float));
-    }
-}
-
-/* dst[batch rows] += a * src[batch rows] */
-static void add_batch_rows(const lgcn *s, float a, const float *src, float *dst)
-{
-    for (size_t r = 0; r < s->n_rows; r++) {
-        size_t off = (size_t)s->rows[r] * s->ld;
-        s->k->axpy(a, src + off, dst + off, s->ld);
-    }
+    batch_rows_pass(s, ROW_CLEAR, 0.0f, NULL);
 }
 
 typedef struct zero_job {
@@ -397,12 +449,7 @@ static float *backward(lgcn *s, const rec_dropout *drop)
     }
     /* X_{K-1} = alpha_{K-1} G + M^T (alpha_K G): the product is a scatter
      * from the batch rows; F (no longer needed) holds alpha_K G. */
-    for (size_t r = 0; r < s->n_rows; r++) {
-        float *f = row_of(s, s->F, s->rows[r]);
-        const float *g = row_of(s, s->G, s->rows[r]);
-        for (size_t c = 0; c < s->ld; c++)
-            f[c] = s->alpha[s->K] * g[c];
-    }
+    batch_rows_pass(s, ROW_SCALE_G, 0.0f, NULL);
     float *x = s->buf[0];
     if (s->touched > s->g->nnz / 4) {
         /* A batch reaching much of the graph: a plain product (F is zero
@@ -413,11 +460,11 @@ static float *backward(lgcn *s, const rec_dropout *drop)
         rec_graph_scatter_rows(s->g, 0, s->rows, s->n_rows, s->F, x, s->ld, drop,
                                s->threads);
     }
-    add_batch_rows(s, s->alpha[s->K - 1], s->G, x);
+    batch_rows_pass(s, ROW_ADD_G, s->alpha[s->K - 1], x);
     for (int k = (int)s->K - 2; k >= 1; k--) {
         float *y = x == s->buf[0] ? s->buf[1] : s->buf[0];
         rec_graph_spmm(s->g, 1, x, y, s->ld, drop, s->threads);
-        add_batch_rows(s, s->alpha[k], s->G, y);
+        batch_rows_pass(s, ROW_ADD_G, s->alpha[k], y);
         x = y;
     }
     return x;
@@ -480,14 +527,11 @@ static void fused_row(void *ctx, uint32_t r, float *g)
                    j->step, s->adam.beta1, s->adam.beta2, s->adam.eps);
 }
 
-/* G at the batch rows becomes alpha_0 G + the L2 term of every occurrence. */
+/* G at the batch rows becomes alpha_0 G + the L2 term of every occurrence,
+ * and the batch rows are flagged for fused_row. */
 static void batch_rows_of_last_term(lgcn *s, size_t m)
 {
-    for (size_t r = 0; r < s->n_rows; r++) {
-        float *g = row_of(s, s->G, s->rows[r]);
-        for (size_t c = 0; c < s->ld; c++)
-            g[c] *= s->alpha[0];
-    }
+    batch_rows_pass(s, ROW_LAST_TERM, 0.0f, NULL);
     add_regularisation(s, s->G, m);
 }
 
@@ -507,13 +551,8 @@ static int update(lgcn *s, const rec_dropout *drop, float *x, size_t m, float *s
         return REC_OK;
     }
     batch_rows_of_last_term(s, m);
-    for (size_t r = 0; r < s->n_rows; r++)
-        s->in_batch[s->rows[r]] = 1;
     adam_job j = { s, NULL, step, 0, 0, store };
-    int rc = rec_graph_spmm_each(s->g, 1, x, s->ld, drop, s->threads, fused_row, &j);
-    for (size_t r = 0; r < s->n_rows; r++)
-        s->in_batch[s->rows[r]] = 0;
-    return rc;
+    return rec_graph_spmm_each(s->g, 1, x, s->ld, drop, s->threads, fused_row, &j);
 }
 
 static int lgcn_epoch(void *state, unsigned epoch, rec_epoch_report *rep)
