@@ -175,6 +175,35 @@ class Cli(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertIn("unknown parameter 'layers' for model 'mf'", p.stderr)
 
+    def test_init_model(self):
+        """NGCF started from an MF model (the reference codes' pretraining),
+        and the refusals with their messages."""
+        mf = os.path.join(self.d, "pre-mf.rec")
+        run("train", "--train", self.train, "--format", "adjlist", "--model", "mf",
+            "--dim", "16", "--epochs", "30", "--threads", "1", "--out", mf)
+        out = os.path.join(self.d, "pre-ngcf.rec")
+        j = run_json("train", "--train", self.train, "--format", "adjlist", "--model", "ngcf",
+                     "--init-model", mf, "--dim", "16", "--layers", "2", "--epochs", "2",
+                     "--batch", "512", "--lr", "0.001", "--test", self.test,
+                     "--eval-every", "1", "--threads", "1", "--out", out, "--json")
+        # Starting from a trained MF, the first evaluation is already good.
+        self.assertGreater(j["valid_recall@20"], 0.05)
+        p = run("train", "--train", self.train, "--format", "adjlist", "--model", "ngcf",
+                "--init-model", mf, "--dim", "32", "--epochs", "1",
+                "--out", os.path.join(self.d, "x.rec"), ok=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("dimension 16; dim is 32", p.stderr)
+        p = run("train", "--train", self.train, "--format", "adjlist", "--model", "mf",
+                "--init-model", mf, "--dim", "16", "--epochs", "1",
+                "--out", os.path.join(self.d, "x.rec"), ok=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("cannot start from", p.stderr)
+        p = run("train", "--train", self.train, "--format", "adjlist", "--model", "ngcf",
+                "--init-model", os.path.join(self.d, "missing.rec"),
+                "--out", os.path.join(self.d, "x.rec"), ok=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("missing.rec", p.stderr)
+
     def test_demo(self):
         p = run("demo")
         self.assertIn("identical rankings", p.stdout)

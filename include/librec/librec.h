@@ -537,6 +537,22 @@ REC_API int rec_train_options_set_progress(rec_train_options *opts,
 REC_API int rec_train_options_set_validation(rec_train_options *opts,
                                              const rec_dataset *valid);
 
+/**
+ * Sets (or with init = NULL, clears) a model whose user and item embeddings
+ * start training instead of random values: the pretraining option of the
+ * NGCF and LightGCN reference codes, which start from a trained MF-BPR
+ * model. `init` must score by inner product without item biases (an `mf`
+ * model does), have been trained on the same users and items as the
+ * training dataset and have the dimension `dim` of the options (both
+ * checked by rec_model_train(), REC_EINVAL otherwise). The embeddings are
+ * copied: the caller may free `init` afterwards. Families that take it:
+ * `lightgcn` (layer 0) and `ngcf` (layer 0; the weights start as usual);
+ * rec_model_train() returns REC_EUNSUPPORTED for the others. REC_EINVAL
+ * for a model that does not score by plain inner products.
+ */
+REC_API int rec_train_options_set_init_model(rec_train_options *opts,
+                                             const rec_model *init);
+
 /** Releases training options. Accepts NULL. */
 REC_API void rec_train_options_free(rec_train_options *opts);
 

@@ -151,11 +151,27 @@ int rec_train_options_set_validation(rec_train_options *opts, const rec_dataset 
     return REC_OK;
 }
 
+int rec_train_options_set_init_model(rec_train_options *opts, const rec_model *init)
+{
+    static const char fn[] = "rec_train_options_set_init_model";
+    REC_CHECK_NULL(fn, opts);
+    rec_init_embeddings *e = NULL;
+    if (init) {
+        int rc = rec_init_embeddings_from_model(&e, init, fn);
+        if (rc != REC_OK)
+            return rc;
+    }
+    rec_init_embeddings_free(opts->init);
+    opts->init = e;
+    return REC_OK;
+}
+
 void rec_train_options_free(rec_train_options *opts)
 {
     if (!opts)
         return;
     rec_dataset_release(opts->valid);
+    rec_init_embeddings_free(opts->init);
     rec_free(opts);
 }
 

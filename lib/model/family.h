@@ -14,12 +14,22 @@
 typedef struct rec_family rec_family;
 struct rec_model;
 
+/* Initial user and item embeddings (rec_train_options_set_init_model),
+ * copied out of the model they came from. */
+typedef struct rec_init_embeddings {
+    rec_dataset *space;     /* the model's id maps (a reference) */
+    size_t dim;
+    float *users;           /* n_users x dim, packed */
+    float *items;           /* n_items x dim, packed */
+} rec_init_embeddings;
+
 struct rec_train_options {
     const rec_family *family;
     rec_param_value values[REC_PARAMS_MAX];
     rec_progress_fn progress;
     void *progress_data;
     rec_dataset *valid;     /* validation data (a reference), or NULL */
+    rec_init_embeddings *init;  /* or NULL */
 };
 
 /* What one epoch reports. Phases a family does not separate stay 0. */
@@ -56,6 +66,8 @@ struct rec_family {
      * serving vector (serving.dim floats) into out. NULL: not available for
      * this family. */
     int (*fold_in)(const struct rec_model *m, const uint32_t *items, size_t n, float *out);
+    /* 1 if setup takes initial embeddings (rec_init_embeddings_apply). */
+    int warm_start;
 };
 
 const rec_family *rec_family_find(const char *name);
@@ -73,6 +85,20 @@ double rec_lr_for_epoch(const rec_train_options *o, unsigned epoch);
 const double *rec_opt_list(const rec_train_options *o, const char *name, size_t *n);
 /* 1 if the family's table has `name`. */
 int rec_opt_has(const rec_train_options *o, const char *name);
+
+struct rec_graph;
+/* With initial embeddings in the options: checks that they fit (the
+ * training dataset's id space, dimension dim) and copies user u into row
+ * rec_graph_node(g, u) and item i into row rec_graph_node(g, n_users + i) of
+ * E (stride ld; padding untouched). g NULL: rows u and n_users + i. Without
+ * initial embeddings: REC_OK and E unchanged. */
+int rec_init_embeddings_apply(const rec_train_options *o, const rec_dataset *train,
+                              size_t dim, float *E, size_t ld, const struct rec_graph *g);
+/* The embeddings of a model scoring by plain inner products, copied
+ * (REC_EINVAL naming fn otherwise). */
+int rec_init_embeddings_from_model(rec_init_embeddings **out, const struct rec_model *m,
+                                   const char *fn);
+void rec_init_embeddings_free(rec_init_embeddings *init);
 
 /* The families. */
 extern const rec_family rec_family_mf;

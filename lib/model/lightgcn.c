@@ -224,6 +224,11 @@ static int lgcn_setup(void **state, const rec_dataset *ds, const rec_train_optio
             s->active[s->n_active++] = (uint32_t)u;
     rec_table_init(&s->E, (rec_init)rec_opt_int(o, "init"), rec_opt_float(o, "init_scale"),
                    s->seed, 0, s->threads);
+    rc = rec_init_embeddings_apply(o, ds, s->dim, s->E.data, s->ld, s->g);
+    if (rc != REC_OK) {
+        lgcn_destroy(s);
+        return rc;
+    }
     *state = s;
     return REC_OK;
 }
@@ -798,4 +803,5 @@ const rec_family rec_family_lightgcn = {
     .restore = lgcn_restore,
     .free_snapshot = rec_free,
     .fold_in = lgcn_fold_in,
+    .warm_start = 1,
 };

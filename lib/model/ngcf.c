@@ -358,6 +358,11 @@ static int ngcf_setup(void **state, const rec_dataset *ds, const rec_train_optio
         for (int q = 0; q < 4; q++)
             xavier(ds4[q]->w, ds4[q]->rows, ds4[q]->cols, ds4[q]->ld, &r);
     }
+    rc = rec_init_embeddings_apply(o, ds, s->dim, s->E.data, s->ld, s->g);
+    if (rc != REC_OK) {
+        ngcf_destroy(s);
+        return rc;
+    }
     *state = s;
     return REC_OK;
 }
@@ -1135,5 +1140,6 @@ const rec_family rec_family_ngcf = {
     .snapshot = ngcf_snapshot,
     .restore = ngcf_restore,
     .free_snapshot = rec_free,
+    .warm_start = 1,
     .fold_in = ngcf_fold_in,
 };

@@ -196,6 +196,10 @@ int rec_train_model(rec_model **out, const rec_dataset *train,
                          "dataset's id space; load it with the training dataset as the "
                          "reference");
 
+    if (opts->init && !opts->family->warm_start)
+        return rec_error(REC_EUNSUPPORTED, "the %s family cannot start from another model's "
+                         "embeddings", opts->family->name);
+
     run r;
     memset(&r, 0, sizeof r);
     r.train = train;

@@ -31,6 +31,10 @@ static void usage(const char *family)
            "  --test FILE            validation data: evaluate every --eval-every epochs,\n"
            "                         stop early after --early-stop evaluations without\n"
            "                         a better Recall@--eval-k, keep the best model\n"
+           "  --init-model FILE      start from this model's user and item embeddings\n"
+           "                         (an mf model of the same data and dimension; for\n"
+           "                         lightgcn and ngcf), as the reference codes'\n"
+           "                         pretraining does\n"
            "  --no-interactions      do not store the training interactions in the model\n"
            "                         file (recommend then cannot exclude them)\n"
            "  --json                 print one JSON object with the outcome\n\n%s\n",
@@ -89,6 +93,7 @@ int cmd_train(int argc, char **argv)
     }
     const char *train_path = args_value(&a, "train");
     const char *test_path = args_value(&a, "test");
+    const char *init_path = args_value(&a, "init-model");
     const char *out_path = args_value(&a, "out");
     int json = args_flag(&a, "json");
     int keep = !args_flag(&a, "no-interactions");
@@ -119,6 +124,15 @@ int cmd_train(int argc, char **argv)
     rec_dataset *test = test_path ? load_dataset(&d, test_path, train, "test") : NULL;
     if (test && (rc = rec_train_options_set_validation(opts, test)) != REC_OK)
         die_rec(rc, "--test");
+    if (init_path) {
+        rec_model *init = NULL;
+        if ((rc = rec_model_load(&init, init_path)) != REC_OK)
+            die_rec(rc, "--init-model");
+        rc = rec_train_options_set_init_model(opts, init);
+        rec_model_free(init);
+        if (rc != REC_OK)
+            die_rec(rc, "--init-model");
+    }
     double t1 = cli_now();
 
     progress_state ps = { 0, 20 };
