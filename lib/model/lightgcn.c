@@ -38,11 +38,11 @@
 #include "kernels/kernels.h"
 #include "model/bpr_grad.h"
 #include "model/common_params.h"
+#include "model/graph_batch.h"
 #include "model/graph_models.h"
 #include "model/item_set.h"
 #include "model/family.h"
 #include "model/model.h"
-#include "sample/negative.h"
 
 #define MAX_LAYERS 8
 
@@ -219,9 +219,7 @@ static int lgcn_setup(void **state, const rec_dataset *ds, const rec_train_optio
         lgcn_destroy(s);
         return rec_error_nomem();
     }
-    for (size_t u = 0; u < s->n_users; u++)
-        if (ds->user_ptr[u + 1] > ds->user_ptr[u])
-            s->active[s->n_active++] = (uint32_t)u;
+    s->n_active = rec_active_users(ds, s->active);
     rec_table_init(&s->E, (rec_init)rec_opt_int(o, "init"), rec_opt_float(o, "init_scale"),
                    s->seed, 0, s->threads);
     rc = rec_init_embeddings_apply(o, ds, s->dim, s->E.data, s->ld, s->g);
@@ -234,20 +232,6 @@ static int lgcn_setup(void **state, const rec_dataset *ds, const rec_train_optio
 }
 
 /* ---- One step ---- */
-
-/* The flagged nodes, ascending, into list (flags cleared): a pass over the
- * flags yields them sorted without a sort. */
-static size_t collect(const lgcn *s, uint8_t *flags, uint32_t *list)
-{
-    size_t n = 0;
-    for (size_t v = 0; v < s->n_nodes; v++) {
-        if (flags[v]) {
-            list[n++] = (uint32_t)v;
-            flags[v] = 0;
-        }
-    }
-    return n;
-}
 
 /* How many entries of M the batch's rows hold: decides between products
  * restricted to the batch and plain ones. */
@@ -273,31 +257,17 @@ static int collect_near(lgcn *s)
         for (size_t e = g->ptr[v]; e < g->ptr[v + 1]; e++)
             s->mark[g->col[e]] = 1;
     }
-    s->n_near = collect(s, s->mark, s->near);
+    s->n_near = rec_collect_marked(s->mark, s->n_nodes, s->near);
     return 1;
 }
 
-/* Draws n triples the way the reference code does and collects the batch's
- * distinct nodes in ascending order. Returns how many triples have a
- * negative (a user holding every item has none and is skipped). */
+/* Draws the step's triples and collects the batch's distinct nodes in
+ * ascending order. Returns how many triples there are. */
 static size_t sample(lgcn *s, size_t n, rec_rng *rng)
 {
-    const rec_dataset *ds = s->ds;
-    size_t m = 0;
-    for (size_t t = 0; t < n; t++) {
-        uint32_t u = s->active[rec_rng_below(rng, (uint32_t)s->n_active)];
-        size_t lo = ds->user_ptr[u], deg = ds->user_ptr[u + 1] - lo;
-        uint32_t i = ds->user_items[lo + rec_rng_below(rng, (uint32_t)deg)];
-        uint32_t j = rec_sample_negative(ds, u, rng);
-        if (j == REC_NO_ITEM)
-            continue;
-        s->tu[m] = (uint32_t)rec_graph_node(s->g, u);
-        s->ti[m] = (uint32_t)rec_graph_node(s->g, s->n_users + i);
-        s->tj[m] = (uint32_t)rec_graph_node(s->g, s->n_users + j);
-        s->mark[s->tu[m]] = s->mark[s->ti[m]] = s->mark[s->tj[m]] = 1;
-        m++;
-    }
-    s->n_rows = collect(s, s->mark, s->rows);
+    size_t m = rec_draw_triples(s->ds, s->g, s->active, s->n_active, n, rng, s->tu, s->ti,
+                                s->tj, s->mark);
+    s->n_rows = rec_collect_marked(s->mark, s->n_nodes, s->rows);
     count_touched(s);
     return m;
 }
@@ -420,25 +390,6 @@ static void clear_batch_rows(lgcn *s)
     batch_rows_pass(s, ROW_CLEAR, 0.0f, NULL);
 }
 
-typedef struct zero_job {
-    float *m;
-    size_t n, chunk;
-} zero_job;
-
-static void zero_chunk(void *p, size_t c, unsigned w)
-{
-    (void)w;
-    zero_job *z = p;
-    size_t a = c * z->chunk, b = a + z->chunk < z->n ? a + z->chunk : z->n;
-    memset(z->m + a, 0, (b - a) * sizeof(float));
-}
-
-static void zero_matrix(const lgcn *s, float *m)
-{
-    zero_job z = { m, s->n_nodes * s->ld, 1u << 18 };
-    rec_parallel_for(s->threads, (z.n + z.chunk - 1) / z.chunk, zero_chunk, &z);
-}
-
 /* Horner's rule down to the input of the last product. Returns X_1 (the
  * last product, X_0 = alpha_0 G + M^T X_1, is left to update_fused) when
  * K >= 2; for K <= 1 returns the whole gradient X_0 without the L2 term. */
@@ -461,7 +412,7 @@ static float *backward(lgcn *s, const rec_dropout *drop)
          * outside the batch rows) reads better than scattered writes. */
         rec_graph_spmm(s->g, 1, s->F, x, s->ld, drop, s->threads);
     } else {
-        zero_matrix(s, x);
+        rec_zero_floats(x, s->n_nodes * s->ld, s->threads);
         rec_graph_scatter_rows(s->g, 0, s->rows, s->n_rows, s->F, x, s->ld, drop,
                                s->threads);
     }
@@ -625,7 +576,7 @@ int rec_lightgcn_objective(void *state, const uint32_t *tu, const uint32_t *ti,
                 reg += (double)e[c] * e[c];
         }
     }
-    s->n_rows = collect(s, s->mark, s->rows);
+    s->n_rows = rec_collect_marked(s->mark, s->n_nodes, s->rows);
     count_touched(s);
     forward(s, NULL);
     *loss = loss_gradient(s, m) / (double)m + 0.5 * s->reg * reg / (double)m;

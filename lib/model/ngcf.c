@@ -37,10 +37,10 @@
 #include "kernels/kernels.h"
 #include "model/bpr_grad.h"
 #include "model/common_params.h"
+#include "model/graph_batch.h"
 #include "model/graph_models.h"
 #include "model/item_set.h"
 #include "model/model.h"
-#include "sample/negative.h"
 
 #define MAX_LAYERS 8
 #define SLOPE 0.2f             /* leaky ReLU, TensorFlow's default */
@@ -338,9 +338,7 @@ static int ngcf_setup(void **state, const rec_dataset *ds, const rec_train_optio
         ngcf_destroy(s);
         return rc == REC_ENOMEM ? rec_error_nomem() : rc;
     }
-    for (size_t u = 0; u < s->n_users; u++)
-        if (ds->user_ptr[u + 1] > ds->user_ptr[u])
-            s->active[s->n_active++] = (uint32_t)u;
+    s->n_active = rec_active_users(ds, s->active);
 
     /* Users and items are separate tables in the reference, each with its
      * own Xavier bound; the weights and biases follow. */
@@ -637,25 +635,6 @@ static void layer_backward(ngcf *s, unsigned k, size_t n, int compact)
     }
 }
 
-typedef struct zero_job {
-    float *m;
-    size_t n, chunk;
-} zero_job;
-
-static void zero_chunk(void *p, size_t c, unsigned w)
-{
-    (void)w;
-    zero_job *z = p;
-    size_t a = c * z->chunk, b = a + z->chunk < z->n ? a + z->chunk : z->n;
-    memset(z->m + a, 0, (b - a) * sizeof(float));
-}
-
-static void zero_full(const ngcf *s, float *m)
-{
-    zero_job z = { m, s->n_nodes * s->ld, 1u << 18 };
-    rec_parallel_for(s->threads, (z.n + z.chunk - 1) / z.chunk, zero_chunk, &z);
-}
-
 /* dx[0..d) += g[0..d): blocks of the final embedding start at multiples of
  * dim, not of 16 floats, so the SIMD kernels (whole 16-float vectors) do not
  * apply. */
@@ -686,7 +665,7 @@ static int backward(ngcf *s, const rec_dropout *drop)
     layer_backward(s, s->K, s->n_rows, 1);
     /* dX_{K-1} = (dP o S_K) at the batch rows + M^T dS_K (a scatter from the
      * batch rows) + the normalisation term of N_{K-1} (or F's X_0 block). */
-    zero_full(s, s->dX);
+    rec_zero_floats(s->dX, s->n_nodes * s->ld, s->threads);
     for (size_t r = 0; r < s->n_rows; r++)
         memcpy(s->dS + (size_t)s->rows[r] * ld, s->cdS + r * ld, ld * sizeof(float));
     rec_graph_scatter_rows(s->g, 0, s->rows, s->n_rows, s->dS, s->dX, ld, drop, s->threads);
@@ -701,7 +680,7 @@ static int backward(ngcf *s, const rec_dropout *drop)
     }
     /* Full layers K-1 .. 1. */
     for (unsigned k = s->K - 1; k >= 1; k--) {
-        zero_full(s, s->dX2);
+        rec_zero_floats(s->dX2, s->n_nodes * s->ld, s->threads);
         layer_backward(s, k, n, 0);
         /* dX_{k-1} = dX2 (own term) + M^T dS_k + the normalisation term. */
         rec_graph_spmm(s->g, 1, s->dS, s->dX, ld, drop, s->threads);
@@ -754,35 +733,21 @@ static void update(ngcf *s)
 
 /* ---- Steps and epochs ---- */
 
+/* The batch's distinct nodes in ascending order, and each node's position
+ * among them. */
 static void collect_rows(ngcf *s)
 {
-    s->n_rows = 0;
-    for (size_t v = 0; v < s->n_nodes; v++) {
-        if (s->mark[v]) {
-            s->slot[v] = (uint32_t)s->n_rows;
-            s->rows[s->n_rows++] = (uint32_t)v;
-            s->mark[v] = 0;
-        }
-    }
+    s->n_rows = rec_collect_marked(s->mark, s->n_nodes, s->rows);
+    for (size_t r = 0; r < s->n_rows; r++)
+        s->slot[s->rows[r]] = (uint32_t)r;
 }
 
+/* Draws the step's triples and collects the batch's rows. Returns how many
+ * triples there are. */
 static size_t sample(ngcf *s, size_t n, rec_rng *rng)
 {
-    const rec_dataset *ds = s->ds;
-    size_t m = 0;
-    for (size_t t = 0; t < n; t++) {
-        uint32_t u = s->active[rec_rng_below(rng, (uint32_t)s->n_active)];
-        size_t lo = ds->user_ptr[u], deg = ds->user_ptr[u + 1] - lo;
-        uint32_t i = ds->user_items[lo + rec_rng_below(rng, (uint32_t)deg)];
-        uint32_t j = rec_sample_negative(ds, u, rng);
-        if (j == REC_NO_ITEM)
-            continue;
-        s->tu[m] = u;
-        s->ti[m] = (uint32_t)s->n_users + i;
-        s->tj[m] = (uint32_t)s->n_users + j;
-        s->mark[s->tu[m]] = s->mark[s->ti[m]] = s->mark[s->tj[m]] = 1;
-        m++;
-    }
+    size_t m = rec_draw_triples(s->ds, s->g, s->active, s->n_active, n, rng, s->tu, s->ti,
+                                s->tj, s->mark);
     collect_rows(s);
     return m;
 }
