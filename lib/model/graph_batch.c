@@ -2,8 +2,11 @@
 
 #include <string.h>
 
+#include "core/clock.h"
+#include "core/error.h"
 #include "core/threads.h"
 #include "graph/graph.h"
+#include "model/family.h"
 #include "sample/negative.h"
 
 size_t rec_active_users(const rec_dataset *ds, uint32_t *active)
@@ -65,4 +68,41 @@ void rec_zero_floats(float *m, size_t n, unsigned threads)
 {
     zero_job z = { m, n, (size_t)1 << 18 };
     rec_parallel_for(threads, (n + z.chunk - 1) / z.chunk, zero_chunk, &z);
+}
+
+int rec_graph_epoch(void *state, const rec_graph_step *f, const rec_dataset *ds,
+                    size_t batch, uint64_t seed, unsigned epoch, rec_epoch_report *rep)
+{
+    size_t nnz = ds->nnz, steps = (nnz + batch - 1) / batch;
+    double loss = 0.0;
+    size_t count = 0;
+    for (size_t st = 0; st < steps; st++) {
+        double t0 = rec_now();
+        rec_rng rng;
+        rec_rng_seed(&rng, seed, REC_STREAM_SAMPLE + epoch, st);
+        size_t m = f->sample(state, nnz - st * batch < batch ? nnz - st * batch : batch, &rng);
+        if (m == 0)
+            continue;
+        double t1 = rec_now();
+        f->forward(state, &rng);
+        double t2 = rec_now();
+        loss += f->loss(state, m);
+        count += m;
+        int rc = f->backward(state);
+        double t3 = rec_now();
+        if (rc == REC_OK)
+            rc = f->update(state, m);
+        if (rc != REC_OK)
+            return rc;
+        double t4 = rec_now();
+        rep->sample_seconds += t1 - t0;
+        rep->forward_seconds += t2 - t1;
+        rep->backward_seconds += t3 - t2;
+        rep->update_seconds += t4 - t3;
+    }
+    if (count == 0)
+        return rec_error(REC_EINVAL, "no training triple can be drawn: every user has "
+                                     "interacted with every item");
+    rep->loss = loss / (double)count;
+    return REC_OK;
 }

@@ -29,6 +29,25 @@ size_t rec_draw_triples(const rec_dataset *ds, const struct rec_graph *g,
  * how many. */
 size_t rec_collect_marked(uint8_t *mark, size_t n, uint32_t *list);
 
+/* One training step of a graph model in the phases an epoch report times.
+ * The step's random numbers come from one stream per (epoch, step), drawn
+ * in this order: the triples (sample), then the dropout seeds (forward). */
+typedef struct rec_graph_step {
+    size_t (*sample)(void *state, size_t n, rec_rng *rng);  /* returns the triples */
+    void (*forward)(void *state, rec_rng *rng);
+    double (*loss)(void *state, size_t m);   /* summed over the m triples */
+    int (*backward)(void *state);
+    int (*update)(void *state, size_t m);
+} rec_graph_step;
+
+struct rec_epoch_report;
+/* An epoch of as many triples as the dataset has interactions, in steps of
+ * `batch`: runs the phases of each step, times them into rep and reports
+ * the mean loss. REC_EINVAL when no triple can be drawn at all. */
+int rec_graph_epoch(void *state, const rec_graph_step *f, const rec_dataset *ds,
+                    size_t batch, uint64_t seed, unsigned epoch,
+                    struct rec_epoch_report *rep);
+
 /* m[0..n) = 0, spread over threads. */
 void rec_zero_floats(float *m, size_t n, unsigned threads);
 

@@ -106,6 +106,8 @@ typedef struct lgcn {
     uint8_t *in_batch;         /* n_nodes flags: the batch's nodes */
     float *grad_out;           /* test hook only: the gradient with K < 2 */
     uint64_t step;
+    rec_dropout drop;          /* the current step's dropout */
+    float *x;                  /* the current step's last Horner term */
 } lgcn;
 
 static float *row_of(const lgcn *s, float *m, uint32_t node)
@@ -511,46 +513,48 @@ static int update(lgcn *s, const rec_dropout *drop, float *x, size_t m, float *s
     return rec_graph_spmm_each(s->g, 1, x, s->ld, drop, s->threads, fused_row, &j);
 }
 
+/* The phases of a step for rec_graph_epoch. */
+static size_t step_sample(void *state, size_t n, rec_rng *rng)
+{
+    return sample(state, n, rng);
+}
+
+static void step_forward(void *state, rec_rng *rng)
+{
+    lgcn *s = state;
+    s->drop = (rec_dropout){ s->dropout > 0 ? REC_DROPOUT_EDGE : REC_DROPOUT_NONE,
+                             s->dropout, rec_rng_next(rng) };
+    forward(s, &s->drop);
+}
+
+static double step_loss(void *state, size_t m)
+{
+    return loss_gradient(state, m);
+}
+
+static int step_backward(void *state)
+{
+    lgcn *s = state;
+    s->x = backward(s, &s->drop);
+    return REC_OK;
+}
+
+static int step_update(void *state, size_t m)
+{
+    lgcn *s = state;
+    int rc = update(s, &s->drop, s->x, m, NULL);
+    clear_batch_rows(s);
+    return rc;
+}
+
+static const rec_graph_step lgcn_step = { step_sample, step_forward, step_loss,
+                                          step_backward, step_update };
+
 static int lgcn_epoch(void *state, unsigned epoch, rec_epoch_report *rep)
 {
     lgcn *s = state;
-    size_t nnz = s->ds->nnz;
-    size_t steps = (nnz + s->batch - 1) / s->batch;
     s->lr = (float)rec_lr_for_epoch(s->opts, epoch);
-    double loss = 0.0;
-    size_t count = 0;
-    for (size_t st = 0; st < steps; st++) {
-        double t0 = rec_now();
-        rec_rng rng;
-        rec_rng_seed(&rng, s->seed, REC_STREAM_SAMPLE + epoch, st);
-        size_t n = nnz - st * s->batch < s->batch ? nnz - st * s->batch : s->batch;
-        size_t m = sample(s, n, &rng);
-        if (m == 0)
-            continue;
-        rec_dropout drop = { s->dropout > 0 ? REC_DROPOUT_EDGE : REC_DROPOUT_NONE,
-                             s->dropout, rec_rng_next(&rng) };
-        double t1 = rec_now();
-        forward(s, &drop);
-        double t2 = rec_now();
-        loss += loss_gradient(s, m);
-        count += m;
-        float *x = backward(s, &drop);
-        double t3 = rec_now();
-        int rc = update(s, &drop, x, m, NULL);
-        clear_batch_rows(s);
-        if (rc != REC_OK)
-            return rc;
-        double t4 = rec_now();
-        rep->sample_seconds += t1 - t0;
-        rep->forward_seconds += t2 - t1;
-        rep->backward_seconds += t3 - t2;
-        rep->update_seconds += t4 - t3;
-    }
-    if (count == 0)
-        return rec_error(REC_EINVAL, "no training triple can be drawn: every user has "
-                                     "interacted with every item");
-    rep->loss = loss / (double)count;
-    return REC_OK;
+    return rec_graph_epoch(s, &lgcn_step, s->ds, s->batch, s->seed, epoch, rep);
 }
 
 /* For tests: the objective of the given triples (dataset node ids: users,

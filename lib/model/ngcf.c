@@ -126,7 +126,8 @@ typedef struct ngcf {
     float *scratch;                 /* per worker: ROW_CHUNK x ld */
     float *partial;                 /* per chunk of rows: weight gradients */
     uint64_t step;
-    uint64_t drop_seed;
+    uint64_t drop_seed;             /* the current step's message dropout */
+    rec_dropout drop;               /* the current step's node dropout */
 } ngcf;
 
 static inline float *row(float *m, size_t ld, size_t r)
@@ -752,45 +753,47 @@ static size_t sample(ngcf *s, size_t n, rec_rng *rng)
     return m;
 }
 
+/* The phases of a step for rec_graph_epoch. */
+static size_t step_sample(void *state, size_t n, rec_rng *rng)
+{
+    return sample(state, n, rng);
+}
+
+static void step_forward(void *state, rec_rng *rng)
+{
+    ngcf *s = state;
+    s->drop_seed = rec_rng_next(rng);
+    s->drop = (rec_dropout){ s->node_p > 0 ? REC_DROPOUT_EDGE : REC_DROPOUT_NONE, s->node_p,
+                             rec_rng_next(rng) };
+    forward(s, &s->drop);
+}
+
+static double step_loss(void *state, size_t m)
+{
+    return loss_gradient(state, m);
+}
+
+static int step_backward(void *state)
+{
+    ngcf *s = state;
+    return backward(s, &s->drop);
+}
+
+static int step_update(void *state, size_t m)
+{
+    (void)m;
+    update(state);
+    return REC_OK;
+}
+
+static const rec_graph_step ngcf_step = { step_sample, step_forward, step_loss,
+                                          step_backward, step_update };
+
 static int ngcf_epoch(void *state, unsigned epoch, rec_epoch_report *rep)
 {
     ngcf *s = state;
-    size_t nnz = s->ds->nnz, steps = (nnz + s->batch - 1) / s->batch;
     s->lr = (float)rec_lr_for_epoch(s->opts, epoch);
-    double loss = 0.0;
-    size_t count = 0;
-    for (size_t st = 0; st < steps; st++) {
-        double t0 = rec_now();
-        rec_rng rng;
-        rec_rng_seed(&rng, s->seed, REC_STREAM_SAMPLE + epoch, st);
-        size_t n = nnz - st * s->batch < s->batch ? nnz - st * s->batch : s->batch;
-        size_t m = sample(s, n, &rng);
-        if (m == 0)
-            continue;
-        s->drop_seed = rec_rng_next(&rng);
-        rec_dropout drop = { s->node_p > 0 ? REC_DROPOUT_EDGE : REC_DROPOUT_NONE, s->node_p,
-                             rec_rng_next(&rng) };
-        double t1 = rec_now();
-        forward(s, &drop);
-        double t2 = rec_now();
-        loss += loss_gradient(s, m);
-        count += m;
-        int rc = backward(s, &drop);
-        if (rc != REC_OK)
-            return rc;
-        double t3 = rec_now();
-        update(s);
-        double t4 = rec_now();
-        rep->sample_seconds += t1 - t0;
-        rep->forward_seconds += t2 - t1;
-        rep->backward_seconds += t3 - t2;
-        rep->update_seconds += t4 - t3;
-    }
-    if (count == 0)
-        return rec_error(REC_EINVAL, "no training triple can be drawn: every user has "
-                                     "interacted with every item");
-    rep->loss = loss / (double)count;
-    return REC_OK;
+    return rec_graph_epoch(s, &ngcf_step, s->ds, s->batch, s->seed, epoch, rep);
 }
 
 /* ---- Test hooks ---- */
