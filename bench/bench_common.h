@@ -2,7 +2,10 @@
 #ifndef REC_BENCH_COMMON_H
 #define REC_BENCH_COMMON_H
 
+#include <errno.h>
+#include <librec/librec.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,6 +37,23 @@ static inline void bench_print_machine(void)
         fclose(f);
     }
     printf("machine: %s, %ld online CPUs\n", model, sysconf(_SC_NPROCESSORS_ONLN));
+}
+
+/* Stops the benchmark with the library's message when a call failed. */
+static inline void check(int rc, const char *what)
+{
+    if (rc != REC_OK) {
+        fprintf(stderr, "%s: %s: %s\n", program_invocation_short_name, what,
+                rec_last_error());
+        exit(1);
+    }
+}
+
+/* qsort order of doubles, for medians. */
+static inline int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
 }
 
 #endif

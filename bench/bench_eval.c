@@ -23,20 +23,6 @@
 #define RUNS 3
 #define USER_BLOCK 4096
 
-static void check(int rc, const char *what)
-{
-    if (rc != REC_OK) {
-        fprintf(stderr, "bench_eval: %s: %s\n", what, rec_last_error());
-        exit(1);
-    }
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* The bare product: every test user's row times every item row. */
 static double bare_sgemm(const rec_serving *s, const float *users, size_t n_users,
                          float *out, unsigned threads)

@@ -22,14 +22,6 @@
 #define RUNS 20
 #define N_ROWS 6144
 
-static void check(int rc, const char *what)
-{
-    if (rc != REC_OK) {
-        fprintf(stderr, "bench_graph: %s: %s\n", what, rec_last_error());
-        exit(1);
-    }
-}
-
 static void *must(void *p)
 {
     if (!p) {
@@ -37,12 +29,6 @@ static void *must(void *p)
         exit(1);
     }
     return p;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 /* What one timed call does. */

@@ -20,14 +20,6 @@
 
 #include "bench_common.h"
 
-static void check(int rc, const char *what)
-{
-    if (rc != REC_OK) {
-        fprintf(stderr, "bench_train: %s: %s\n", what, rec_last_error());
-        exit(1);
-    }
-}
-
 typedef struct phases {
     double *epoch, *sample, *forward, *backward, *update;
     unsigned n;
@@ -48,12 +40,6 @@ static int on_epoch(void *p, const rec_progress *pr)
                bench_now() - ph->start, pr->loss, pr->valid_recall, pr->valid_ndcg);
     fflush(stdout);
     return 0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 static double median(double *v, unsigned n)
