@@ -87,7 +87,8 @@ class Cli(unittest.TestCase):
     def test_eval_json(self):
         j = run_json("eval", "--model", self.model, "--train", self.train, "--test",
                      self.test, "--format", "adjlist", "--k", "20", "--json")
-        for key in ("users", "recall@20", "ndcg@20", "precision@20", "hit@20", "seconds"):
+        for key in ("users", "recall@20", "ndcg@20", "precision@20", "hit@20", "mrr@20",
+                    "map@20", "ndcg_retrieved@20", "seconds"):
             self.assertIn(key, j)
         self.assertGreater(j["recall@20"], 0.1)
         # Several --k, and the model's own interactions when --train is absent.

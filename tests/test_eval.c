@@ -38,6 +38,30 @@ START_TEST(test_metrics_hand_computed)
     ck_assert_double_eq_tol(s10[REC_MEASURE_RECALL], 2.0 / 3, EPS);
     ck_assert_double_eq_tol(s10[REC_MEASURE_PRECISION], 0.2, EPS);
     ck_assert_double_eq_tol(s10[REC_MEASURE_NDCG], 1.5 / (1.0 + l2 + l3), EPS);
+    /* MRR: the first hit is at rank 1 for every K. MAP: precision at each
+     * hit, over min(K, 3). The NGCF NDCG: the list retrieved two hits, so
+     * its ideal has min(K, 2) hits. */
+    double per_k_map[] = { 1.0, 1.0 / 2, (1.0 + 2.0 / 3) / 3, (1.0 + 2.0 / 3) / 3 };
+    double per_k_ndcg_ret[] = { 1.0, 1.0 / (1.0 + l2), 1.5 / (1.0 + l2), 1.5 / (1.0 + l2) };
+    for (int c = 0; c < 4; c++) {
+        double *sc = sums + c * REC_MEASURE_COUNT;
+        ck_assert_double_eq_tol(sc[REC_MEASURE_MRR], 1.0, EPS);
+        ck_assert_double_eq_tol(sc[REC_MEASURE_MAP], per_k_map[c], EPS);
+        ck_assert_double_eq_tol(sc[REC_MEASURE_NDCG_RETRIEVED], per_k_ndcg_ret[c], EPS);
+    }
+
+    /* A first hit at rank 3 of one relevant item. */
+    const uint8_t late[] = { 0, 0, 1 };
+    const unsigned k23[] = { 2, 3 };
+    double l[2 * REC_MEASURE_COUNT] = { 0 };
+    rec_metrics_add_user(late, 3, 1, k23, 2, l);
+    ck_assert_double_eq(l[REC_MEASURE_MRR], 0.0);
+    ck_assert_double_eq(l[REC_MEASURE_MAP], 0.0);
+    ck_assert_double_eq(l[REC_MEASURE_NDCG_RETRIEVED], 0.0);
+    ck_assert_double_eq_tol(l[REC_MEASURE_COUNT + REC_MEASURE_MRR], 1.0 / 3, EPS);
+    ck_assert_double_eq_tol(l[REC_MEASURE_COUNT + REC_MEASURE_MAP], 1.0 / 3, EPS);
+    ck_assert_double_eq_tol(l[REC_MEASURE_COUNT + REC_MEASURE_NDCG_RETRIEVED], 0.5, EPS);
+    ck_assert_double_eq_tol(l[REC_MEASURE_COUNT + REC_MEASURE_NDCG], 0.5, EPS);
 
     /* No hit at all. */
     const uint8_t miss[] = { 0, 0 };
@@ -87,7 +111,7 @@ START_TEST(test_full_ranking_hand_computed)
     rec_eval *ev = NULL;
     ck_assert_rec(rec_eval_run(&ev, m, NULL, test, &eo), REC_OK, NULL);
     ck_assert_uint_eq(rec_eval_n_users(ev), 2);
-    ck_assert_uint_eq(rec_eval_count(ev), 8);
+    ck_assert_uint_eq(rec_eval_count(ev), 2 * REC_MEASURE_COUNT);
     /* u0 ranks 1,2,3,4,5 (0 excluded): top-2 [1,2]; u1 ranks 2,3,4,5: [2,3]. */
     double l2 = 1.0 / log2(3.0);
     ck_assert_double_eq_tol(get(ev, "recall@2"), (0.5 + 1.0) / 2, EPS);
@@ -98,11 +122,21 @@ START_TEST(test_full_ranking_hand_computed)
     ck_assert_double_eq_tol(get(ev, "precision@1"), 0.5, EPS);
     ck_assert_double_eq_tol(get(ev, "ndcg@1"), 0.5, EPS);
     ck_assert_double_eq_tol(get(ev, "hit@1"), 0.5, EPS);
+    /* u0's first hit is at rank 1, u1's at rank 2 (of a list of two). */
+    ck_assert_double_eq_tol(get(ev, "mrr@2"), (1.0 + 0.5) / 2, EPS);
+    ck_assert_double_eq_tol(get(ev, "mrr@1"), 0.5, EPS);
+    ck_assert_double_eq_tol(get(ev, "map@2"), (1.0 / 2 + 0.5 / 1) / 2, EPS);
+    ck_assert_double_eq_tol(get(ev, "map@1"), (1.0 + 0.0) / 2, EPS);
+    /* One hit retrieved each: the ideal is one hit at the top. */
+    ck_assert_double_eq_tol(get(ev, "ndcg_retrieved@2"), (1.0 + l2) / 2, EPS);
+    ck_assert_double_eq_tol(get(ev, "ndcg_retrieved@1"), 0.5, EPS);
     const char *name;
     double value;
     ck_assert_rec(rec_eval_at(ev, 0, &name, &value), REC_OK, NULL);
     ck_assert_str_eq(name, "recall@1");
-    ck_assert_rec(rec_eval_at(ev, 8, &name, &value), REC_EINVAL, "past");
+    ck_assert_rec(rec_eval_at(ev, 2 * REC_MEASURE_COUNT - 1, &name, &value), REC_OK, NULL);
+    ck_assert_str_eq(name, "ndcg_retrieved@2");
+    ck_assert_rec(rec_eval_at(ev, 2 * REC_MEASURE_COUNT, &name, &value), REC_EINVAL, "past");
     ck_assert_rec(rec_eval_get(ev, "recall@3", &value), REC_ENOTFOUND, "recall@3");
     rec_eval_free(ev);
 

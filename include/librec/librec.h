@@ -725,8 +725,8 @@ REC_API int rec_eval_options_init(rec_eval_options *opts);
 /**
  * Full-ranking evaluation (docs/metrics.md): for every user with at least one
  * test interaction, all items are scored, the user's training items are
- * excluded, and Recall, Precision, NDCG and Hit at every cut-off are averaged
- * over those users.
+ * excluded, and Recall, Precision, NDCG, Hit, MRR, MAP and the NGCF code's
+ * NDCG (ndcg_retrieved) at every cut-off are averaged over those users.
  *
  * `test` must be in the model's id space: its id maps must hold the same ids
  * in the same order as the model's (load it with rec_model_dataset() or the
@@ -740,7 +740,8 @@ REC_API int rec_eval_run(rec_eval **out, const rec_model *model,
                          const rec_eval_options *opts);
 
 /** Value of a measure by name, e.g. "recall@20", "ndcg@10", "precision@20",
- *  "hit@20". REC_ENOTFOUND for a name this run did not compute. */
+ *  "hit@20", "mrr@20", "map@20", "ndcg_retrieved@20" (docs/metrics.md).
+ *  REC_ENOTFOUND for a name this run did not compute. */
 REC_API int rec_eval_get(const rec_eval *ev, const char *name, double *value);
 
 /** Number of measures computed (for listing them). 0 for NULL. */
