@@ -97,6 +97,31 @@ class Cli(unittest.TestCase):
         self.assertIn("recall@10", j2)
         self.assertEqual(j2["recall@20"], j["recall@20"])
 
+    def test_eval_per_user(self):
+        import csv
+        path = os.path.join(self.d, "per-user.csv")
+        with open(path, "w") as f:
+            f.write("an older file\n")
+        j = run_json("eval", "--model", self.model, "--test", self.test, "--format", "adjlist",
+                     "--k", "5", "--k", "20", "--per-user", path, "--json")
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+        header, body = rows[0], rows[1:]
+        self.assertEqual(header[0], "user")
+        self.assertIn("recall@5", header)
+        self.assertIn("ndcg_retrieved@20", header)
+        self.assertEqual(len(body), j["users"])
+        self.assertEqual(len({r[0] for r in body}), len(body))
+        for c, name in enumerate(header[1:], start=1):
+            mean = sum(float(r[c]) for r in body) / len(body)
+            self.assertAlmostEqual(mean, j[name], places=9)  # JSON has 10 digits
+        self.assertEqual(os.listdir(self.d).count("per-user.csv"), 1)
+        self.assertFalse([n for n in os.listdir(self.d) if ".tmp-" in n])
+        p = run("eval", "--model", self.model, "--test", self.test, "--format", "adjlist",
+                "--per-user", os.path.join(self.d, "no-such-dir", "x.csv"), ok=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no-such-dir", p.stderr)
+
     def test_recommend_json(self):
         j = run_json("recommend", "--model", self.model, "--user", "0", "--k", "10", "--json")
         self.assertEqual(j["user"], 0)

@@ -16,7 +16,7 @@ START_TEST(test_metrics_hand_computed)
     const uint8_t hit[] = { 1, 0, 1, 0 };
     const unsigned ks[] = { 1, 2, 3, 10 };
     double sums[4 * REC_MEASURE_COUNT] = { 0 };
-    rec_metrics_add_user(hit, 4, 3, ks, 4, sums);
+    rec_metrics_add_user(hit, 4, 3, ks, 4, sums, 1);
     double l2 = 1.0 / log2(3.0), l3 = 0.5; /* discounts of ranks 2 and 3 */
     /* K = 1: one hit of one slot; ideal DCG of one hit. */
     ck_assert_double_eq_tol(sums[REC_MEASURE_RECALL], 1.0 / 3, EPS);
@@ -54,7 +54,7 @@ START_TEST(test_metrics_hand_computed)
     const uint8_t late[] = { 0, 0, 1 };
     const unsigned k23[] = { 2, 3 };
     double l[2 * REC_MEASURE_COUNT] = { 0 };
-    rec_metrics_add_user(late, 3, 1, k23, 2, l);
+    rec_metrics_add_user(late, 3, 1, k23, 2, l, 1);
     ck_assert_double_eq(l[REC_MEASURE_MRR], 0.0);
     ck_assert_double_eq(l[REC_MEASURE_MAP], 0.0);
     ck_assert_double_eq(l[REC_MEASURE_NDCG_RETRIEVED], 0.0);
@@ -66,7 +66,7 @@ START_TEST(test_metrics_hand_computed)
     /* No hit at all. */
     const uint8_t miss[] = { 0, 0 };
     double z[REC_MEASURE_COUNT] = { 0 };
-    rec_metrics_add_user(miss, 2, 5, ks + 1, 1, z);
+    rec_metrics_add_user(miss, 2, 5, ks + 1, 1, z, 1);
     for (int m = 0; m < REC_MEASURE_COUNT; m++)
         ck_assert_double_eq(z[m], 0.0);
 }
@@ -130,6 +130,19 @@ START_TEST(test_full_ranking_hand_computed)
     /* One hit retrieved each: the ideal is one hit at the top. */
     ck_assert_double_eq_tol(get(ev, "ndcg_retrieved@2"), (1.0 + l2) / 2, EPS);
     ck_assert_double_eq_tol(get(ev, "ndcg_retrieved@1"), 0.5, EPS);
+    /* Per user: u0 (index 0) and u1 (index 1); u2 has no test item. */
+    const uint32_t *pu;
+    const double *pv;
+    ck_assert_rec(rec_eval_user_values(ev, "recall@2", &pu, &pv), REC_OK, NULL);
+    ck_assert_uint_eq(pu[0], 0);
+    ck_assert_uint_eq(pu[1], 1);
+    ck_assert_double_eq_tol(pv[0], 0.5, EPS);
+    ck_assert_double_eq_tol(pv[1], 1.0, EPS);
+    ck_assert_rec(rec_eval_user_values(ev, "mrr@2", &pu, &pv), REC_OK, NULL);
+    ck_assert_double_eq_tol(pv[0], 1.0, EPS);
+    ck_assert_double_eq_tol(pv[1], 0.5, EPS);
+    ck_assert_rec(rec_eval_user_values(ev, "mrr@3", &pu, &pv), REC_ENOTFOUND, "mrr@3");
+    ck_assert_rec(rec_eval_user_values(ev, NULL, &pu, &pv), REC_EINVAL, "name");
     const char *name;
     double value;
     ck_assert_rec(rec_eval_at(ev, 0, &name, &value), REC_OK, NULL);
@@ -206,6 +219,21 @@ START_TEST(test_eval_thread_invariance)
         rec_eval_at(b, v, &nb, &vb);
         ck_assert_str_eq(na, nb);
         ck_assert(va == vb);
+        /* Per user too, and their mean is the reported value. */
+        const uint32_t *ua, *ub;
+        const double *pa, *pb;
+        ck_assert_rec(rec_eval_user_values(a, na, &ua, &pa), REC_OK, NULL);
+        ck_assert_rec(rec_eval_user_values(b, nb, &ub, &pb), REC_OK, NULL);
+        size_t n = rec_eval_n_users(a);
+        ck_assert(memcmp(ua, ub, n * sizeof *ua) == 0);
+        ck_assert(memcmp(pa, pb, n * sizeof *pa) == 0);
+        double sum = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            if (i > 0)
+                ck_assert_uint_lt(ua[i - 1], ua[i]);
+            sum += pa[i];
+        }
+        ck_assert(sum / (double)n == va);
     }
     rec_eval_free(a);
     rec_eval_free(b);

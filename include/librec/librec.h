@@ -755,6 +755,17 @@ REC_API int rec_eval_at(const rec_eval *ev, size_t index, const char **name,
 /** Number of users averaged over (users with at least one test item). */
 REC_API size_t rec_eval_n_users(const rec_eval *ev);
 
+/**
+ * The values of one measure per user, for significance tests between
+ * runs: (*users)[i] is the dataset index of the i-th evaluated user
+ * (ascending; rec_dataset_user_id() gives its id) and (*values)[i] the
+ * user's value, for i < rec_eval_n_users(ev). The mean of *values is what
+ * rec_eval_get() returns. The arrays are owned by ev. REC_ENOTFOUND for a
+ * measure this run did not compute.
+ */
+REC_API int rec_eval_user_values(const rec_eval *ev, const char *name,
+                                 const uint32_t **users, const double **values);
+
 /** Releases an evaluation result. Accepts NULL. */
 REC_API void rec_eval_free(rec_eval *ev);
 

@@ -65,19 +65,46 @@ int rec_eval_run(rec_eval **out, const rec_model *model, const rec_dataset *trai
     return rec_evaluate(out, &model->serving, exclude, test, ks, n_ks, opts->threads);
 }
 
+/* The index of a measure by name, or REC_ENOTFOUND naming fn. */
+static int find_measure(const char *fn, const rec_eval *ev, const char *name, size_t *index)
+{
+    for (size_t v = 0; v < ev->n_values; v++) {
+        if (strcmp(ev->names[v], name) == 0) {
+            *index = v;
+            return REC_OK;
+        }
+    }
+    return rec_error(REC_ENOTFOUND, "%s: this evaluation has no measure '%.64s'", fn, name);
+}
+
 int rec_eval_get(const rec_eval *ev, const char *name, double *value)
 {
     static const char fn[] = "rec_eval_get";
     REC_CHECK_NULL(fn, ev);
     REC_CHECK_NULL(fn, name);
     REC_CHECK_NULL(fn, value);
-    for (size_t v = 0; v < ev->n_values; v++) {
-        if (strcmp(ev->names[v], name) == 0) {
-            *value = ev->values[v];
-            return REC_OK;
-        }
+    size_t v = 0;
+    int rc = find_measure(fn, ev, name, &v);
+    if (rc == REC_OK)
+        *value = ev->values[v];
+    return rc;
+}
+
+int rec_eval_user_values(const rec_eval *ev, const char *name, const uint32_t **users,
+                         const double **values)
+{
+    static const char fn[] = "rec_eval_user_values";
+    REC_CHECK_NULL(fn, ev);
+    REC_CHECK_NULL(fn, name);
+    REC_CHECK_NULL(fn, users);
+    REC_CHECK_NULL(fn, values);
+    size_t v = 0;
+    int rc = find_measure(fn, ev, name, &v);
+    if (rc == REC_OK) {
+        *users = ev->users;
+        *values = ev->per_user + v * ev->n_users;
     }
-    return rec_error(REC_ENOTFOUND, "%s: this evaluation has no measure '%.64s'", fn, name);
+    return rc;
 }
 
 size_t rec_eval_count(const rec_eval *ev)

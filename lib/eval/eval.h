@@ -13,14 +13,17 @@ struct rec_eval {
     size_t n_users;                    /* users averaged over */
     size_t n_values;
     char (*names)[REC_EVAL_NAME_MAX];  /* "recall@20", ... */
-    double *values;
+    double *values;                    /* the means, n_values */
+    uint32_t *users;                   /* the users, ascending, n_users */
+    double *per_user;                  /* measure v of user i at [v * n_users + i] */
 };
 
 /* For every user of `test` with at least one interaction: scores all items,
  * removes that user's items in `exclude` (NULL: none), ranks the rest, and
- * averages the measures at each cut-off. Blocks of users are scored with
- * one GEMM each and spread over `threads` threads; sums are reduced in block
- * order, so the result does not depend on the thread count.
+ * averages the measures at each cut-off, keeping every user's values. Blocks
+ * of users are scored with one GEMM each and spread over `threads` threads;
+ * means are summed in user order, so the result does not depend on the
+ * thread count.
  * ks: n_ks cut-offs in [1, REC_EVAL_K_MAX] (duplicates are dropped). */
 int rec_evaluate(struct rec_eval **out, const rec_serving *s,
                  const rec_dataset *exclude, const rec_dataset *test,

@@ -32,7 +32,7 @@ static double ideal_dcg(size_t n)
 }
 
 void rec_metrics_add_user(const uint8_t *hit, size_t n_ranked, size_t n_relevant,
-                          const unsigned *ks, size_t n_ks, double *sums)
+                          const unsigned *ks, size_t n_ks, double *sums, size_t stride)
 {
     size_t retrieved = 0; /* hits in the whole list, for NDCG_RETRIEVED */
     for (size_t r = 0; r < n_ranked; r++)
@@ -53,13 +53,15 @@ void rec_metrics_add_user(const uint8_t *hit, size_t n_ranked, size_t n_relevant
         }
         size_t ideal = n_relevant < k ? n_relevant : k;
         size_t ideal_retrieved = retrieved < k ? retrieved : k;
-        double *s = sums + c * REC_MEASURE_COUNT;
-        s[REC_MEASURE_RECALL] += (double)hits / (double)n_relevant;
-        s[REC_MEASURE_NDCG] += dcg / ideal_dcg(ideal);
-        s[REC_MEASURE_PRECISION] += (double)hits / (double)k;
-        s[REC_MEASURE_HIT] += hits > 0 ? 1.0 : 0.0;
-        s[REC_MEASURE_MRR] += first ? 1.0 / (double)first : 0.0;
-        s[REC_MEASURE_MAP] += ap / (double)ideal;
-        s[REC_MEASURE_NDCG_RETRIEVED] += hits ? dcg / ideal_dcg(ideal_retrieved) : 0.0;
+        double v[REC_MEASURE_COUNT];
+        v[REC_MEASURE_RECALL] = (double)hits / (double)n_relevant;
+        v[REC_MEASURE_NDCG] = dcg / ideal_dcg(ideal);
+        v[REC_MEASURE_PRECISION] = (double)hits / (double)k;
+        v[REC_MEASURE_HIT] = hits > 0 ? 1.0 : 0.0;
+        v[REC_MEASURE_MRR] = first ? 1.0 / (double)first : 0.0;
+        v[REC_MEASURE_MAP] = ap / (double)ideal;
+        v[REC_MEASURE_NDCG_RETRIEVED] = hits ? dcg / ideal_dcg(ideal_retrieved) : 0.0;
+        for (int m = 0; m < REC_MEASURE_COUNT; m++)
+            sums[(c * REC_MEASURE_COUNT + (size_t)m) * stride] += v[m];
     }
 }

@@ -27,8 +27,8 @@ const char *rec_measure_name(rec_measure m);
 /* hit[r] = 1 if the item at rank r (0-based) of the user's list is relevant,
  * for r < n_ranked (the list is as long as the largest cut-off allows).
  * n_relevant = |T_u| > 0. For each cut-off ks[c], adds the user's measures
- * to sums[c * REC_MEASURE_COUNT + m]. */
+ * to sums[(c * REC_MEASURE_COUNT + m) * stride]. */
 void rec_metrics_add_user(const uint8_t *hit, size_t n_ranked, size_t n_relevant,
-                          const unsigned *ks, size_t n_ks, double *sums);
+                          const unsigned *ks, size_t n_ks, double *sums, size_t stride);
 
 #endif

@@ -32,7 +32,7 @@ typedef struct job {
     size_t n_ks;
     size_t k_max;
     worker *workers;
-    double *block_sums;     /* per block: n_ks * REC_MEASURE_COUNT */
+    double *per_user;       /* measure v of user i at [v * n_users + i] */
     atomic_int failed;
 } job;
 
@@ -56,7 +56,6 @@ static void eval_block(void *p, size_t b, unsigned w)
     size_t first = b * j->block;
     size_t nu = j->n_users - first < j->block ? j->n_users - first : j->block;
     size_t n_items = j->s->n_items;
-    double *sums = j->block_sums + b * j->n_ks * REC_MEASURE_COUNT;
 
     if (rec_serving_score_block(j->s, j->users + first, nu, wk->scores) != REC_OK) {
         atomic_store(&j->failed, 1);
@@ -76,7 +75,8 @@ static void eval_block(void *p, size_t b, unsigned w)
         size_t n_rel = j->test->user_ptr[u + 1] - j->test->user_ptr[u];
         for (size_t t = 0; t < n_top; t++)
             wk->hit[t] = (uint8_t)in_sorted(rel, n_rel, wk->top[t].item);
-        rec_metrics_add_user(wk->hit, n_top, n_rel, j->ks, j->n_ks, sums);
+        rec_metrics_add_user(wk->hit, n_top, n_rel, j->ks, j->n_ks,
+                             j->per_user + first + r, j->n_users);
     }
 }
 
@@ -92,20 +92,29 @@ void rec_eval_destroy(struct rec_eval *ev)
         return;
     rec_free(ev->names);
     rec_free(ev->values);
+    rec_free(ev->users);
+    rec_free(ev->per_user);
     rec_free(ev);
 }
 
-/* The result handle: a name and a mean per (cut-off, measure). */
+/* The result handle: a name, the per-user values and their mean per
+ * (cut-off, measure). Takes over users and per_user (freed on failure). */
 static int make_result(struct rec_eval **out, const unsigned *ks, size_t n_ks,
-                       const double *sums, size_t n_users)
+                       uint32_t *users, double *per_user, size_t n_users)
 {
     struct rec_eval *ev = rec_calloc(1, sizeof *ev);
     size_t n = n_ks * REC_MEASURE_COUNT;
     if (ev) {
+        ev->users = users;
+        ev->per_user = per_user;
         ev->names = rec_calloc(n, sizeof *ev->names);
         ev->values = rec_calloc(n, sizeof *ev->values);
     }
     if (!ev || !ev->names || !ev->values) {
+        if (!ev) {
+            rec_free(users);
+            rec_free(per_user);
+        }
         rec_eval_destroy(ev);
         return rec_error_nomem();
     }
@@ -114,7 +123,11 @@ static int make_result(struct rec_eval **out, const unsigned *ks, size_t n_ks,
             size_t v = c * REC_MEASURE_COUNT + (size_t)m;
             snprintf(ev->names[v], REC_EVAL_NAME_MAX, "%s@%u",
                      rec_measure_name((rec_measure)m), ks[c]);
-            ev->values[v] = n_users ? sums[v] / (double)n_users : 0.0;
+            /* In user order: the same mean whatever the thread count. */
+            double sum = 0.0;
+            for (size_t i = 0; i < n_users; i++)
+                sum += per_user[v * n_users + i];
+            ev->values[v] = n_users ? sum / (double)n_users : 0.0;
         }
     }
     ev->n_values = n;
@@ -172,9 +185,9 @@ int rec_evaluate(struct rec_eval **out, const rec_serving *s,
     j = (job){ .s = s, .exclude = exclude, .test = test, .users = users,
                .n_users = n_users, .block = block, .ks = ks, .n_ks = n_ks,
                .k_max = ks[n_ks - 1] };
-    j.block_sums = rec_calloc(n_blocks * n_ks * REC_MEASURE_COUNT + 1, sizeof(double));
+    j.per_user = rec_calloc(n_users * n_ks * REC_MEASURE_COUNT + 1, sizeof(double));
     j.workers = rec_calloc(threads, sizeof *j.workers);
-    if (!j.block_sums || !j.workers)
+    if (!j.per_user || !j.workers)
         rc = rec_error_nomem();
     for (unsigned t = 0; rc == REC_OK && t < threads; t++) {
         worker *w = &j.workers[t];
@@ -190,15 +203,12 @@ int rec_evaluate(struct rec_eval **out, const rec_serving *s,
             rc = rec_error_nomem();
     }
     if (rc == REC_OK) {
-        /* Reduce in block order: the same sums whatever the thread count. */
-        size_t n = n_ks * REC_MEASURE_COUNT;
-        for (size_t b = 1; b < n_blocks; b++)
-            for (size_t v = 0; v < n; v++)
-                j.block_sums[v] += j.block_sums[b * n + v];
-        rc = make_result(out, ks, n_ks, j.block_sums, n_users);
+        rc = make_result(out, ks, n_ks, users, j.per_user, n_users);
+        users = NULL; /* taken over */
+        j.per_user = NULL;
     }
     free_workers(j.workers, threads);
-    rec_free(j.block_sums);
+    rec_free(j.per_user);
     rec_free(users);
     rec_free(ks);
     return rc;

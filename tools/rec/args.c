@@ -25,6 +25,12 @@ void die_rec(int rc, const char *what)
     exit(EXIT_RUNTIME);
 }
 
+void die_errno(const char *what, const char *path)
+{
+    fprintf(stderr, "rec: %s: %s: %s\n", what, path, strerror(errno));
+    exit(EXIT_RUNTIME);
+}
+
 void note(const char *fmt, ...)
 {
     va_list ap;

@@ -52,6 +52,8 @@ void die_usage(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 /* "rec: <what>: <rec_last_error()>" and exit(EXIT_RUNTIME). */
 void die_rec(int rc, const char *what) __attribute__((noreturn));
+/* "rec: <what>: <path>: <strerror(errno)>" and exit(EXIT_RUNTIME). */
+void die_errno(const char *what, const char *path) __attribute__((noreturn));
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- Data options shared by every command that reads interactions ---- */

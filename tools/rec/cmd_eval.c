@@ -1,6 +1,8 @@
 /* rec eval: full-ranking evaluation of a saved model on test data. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "clock.h"
@@ -20,8 +22,74 @@ static void usage(void)
            "  --k K                  cut-off; repeat for several (default 20)\n"
            "  --threads N            threads (default 0: all online CPUs)\n"
            "  --include-train        rank the training items too\n"
+           "  --per-user FILE        write every user's values as CSV (user id, then\n"
+           "                         one column per measure), for significance tests\n"
            "  --json                 print one JSON object\n\n%s",
            data_options_help);
+}
+
+/* A CSV field: quoted when it holds a comma, a quote or a line break. */
+static void csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* --per-user: a header (user, then the measures in rec_eval_at order) and a
+ * row per evaluated user, values with 17 significant digits so that they
+ * read back exactly. Written to a temporary file renamed over the target
+ * at the end, so a failure leaves an existing file as it was. */
+static void write_per_user(const char *path, const rec_eval *ev, const rec_dataset *test)
+{
+    size_t n = rec_eval_count(ev), n_users = rec_eval_n_users(ev);
+    const double **cols = calloc(n ? n : 1, sizeof *cols);
+    if (!cols)
+        die_rec(REC_ENOMEM, "--per-user");
+    const uint32_t *users = NULL;
+    for (size_t v = 0; v < n; v++) {
+        const char *name;
+        double mean;
+        rec_eval_at(ev, v, &name, &mean);
+        rec_eval_user_values(ev, name, &users, &cols[v]);
+    }
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof tmp)
+        die_usage("eval", "--per-user: the path is too long");
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        die_errno("--per-user", tmp);
+    fputs("user", f);
+    for (size_t v = 0; v < n; v++) {
+        const char *name;
+        double mean;
+        rec_eval_at(ev, v, &name, &mean);
+        fprintf(f, ",%s", name);
+    }
+    fputc('\n', f);
+    for (size_t i = 0; i < n_users; i++) {
+        const char *id = NULL;
+        rec_dataset_user_id(test, users[i], &id);
+        csv_field(f, id ? id : "");
+        for (size_t v = 0; v < n; v++)
+            fprintf(f, ",%.17g", cols[v][i]);
+        fputc('\n', f);
+    }
+    int bad = ferror(f);
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        remove(tmp);
+        die_errno("--per-user", path);
+    }
+    free(cols);
 }
 
 int cmd_eval(int argc, char **argv)
@@ -40,6 +108,7 @@ int cmd_eval(int argc, char **argv)
     size_t n_ks = args_values(&a, "k", k_text, MAX_KS);
     const char *threads = args_value(&a, "threads");
     int include_train = args_flag(&a, "include-train");
+    const char *per_user = args_value(&a, "per-user");
     int json = args_flag(&a, "json");
     data_options d;
     data_options_parse(&a, &d);
@@ -74,6 +143,8 @@ int cmd_eval(int argc, char **argv)
     if ((rc = rec_eval_run(&ev, m, train, test, &eo)) != REC_OK)
         die_rec(rc, "evaluating");
     double seconds = cli_now() - t0;
+    if (per_user)
+        write_per_user(per_user, ev, test);
 
     size_t n = rec_eval_count(ev);
     if (json) {
