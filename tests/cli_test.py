@@ -230,13 +230,59 @@ class Cli(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("missing.rec", p.stderr)
 
+    def test_compare(self):
+        a = os.path.join(self.d, "cmp-a.csv")
+        b = os.path.join(self.d, "cmp-b.csv")
+        weak = os.path.join(self.d, "cmp-weak.rec")
+        run("train", "--train", self.train, "--format", "adjlist", "--epochs", "1",
+            "--out", weak)
+        ja = run_json("eval", "--model", weak, "--test", self.test, "--format", "adjlist",
+                      "--per-user", a, "--json")
+        jb = run_json("eval", "--model", self.model, "--test", self.test, "--format",
+                      "adjlist", "--per-user", b, "--json")
+        c = run_json("compare", a, b, "--json")
+        self.assertEqual(c["users"], ja["users"])
+        r = c["measures"]["recall@20"]
+        self.assertAlmostEqual(r["mean_a"], ja["recall@20"], places=9)
+        self.assertAlmostEqual(r["mean_b"], jb["recall@20"], places=9)
+        self.assertAlmostEqual(r["mean_diff"], jb["recall@20"] - ja["recall@20"], places=9)
+        # A trained model against one epoch: a clear difference.
+        self.assertLess(r["t_p"], 0.01)
+        self.assertLess(r["wilcoxon_p"], 0.01)
+        self.assertIn("ndcg_retrieved@20", c["measures"])
+        # A file against itself: nothing to tell apart.
+        same = run_json("compare", a, a, "--measure", "ndcg@20", "--json")
+        self.assertEqual(list(same["measures"]), ["ndcg@20"])
+        self.assertEqual(same["measures"]["ndcg@20"]["t_p"], 1)
+        self.assertEqual(same["measures"]["ndcg@20"]["wilcoxon_p"], 1)
+        self.assertIn("t-test p", run("compare", a, b).stdout)
+        # Errors name the file, the line or the user.
+        with open(a) as f:
+            lines = f.read().splitlines()
+        short = os.path.join(self.d, "cmp-short.csv")
+        with open(short, "w") as f:
+            f.write("\n".join(lines[:-1]) + "\n")
+        p = run("compare", short, b, ok=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("same users", p.stderr)
+        bad = os.path.join(self.d, "cmp-bad.csv")
+        with open(bad, "w") as f:
+            f.write(lines[0] + "\n" + lines[1].rsplit(",", 1)[0] + ",x\n")
+        p = run("compare", bad, b, ok=False)
+        self.assertIn("line 2", p.stderr)
+        self.assertIn("not a finite number", p.stderr)
+        p = run("compare", a, b, "--measure", "auc", ok=False)
+        self.assertIn("no measure 'auc'", p.stderr)
+        p = run("compare", a, ok=False)
+        self.assertEqual(p.returncode, 2)
+
     def test_demo(self):
         p = run("demo")
         self.assertIn("identical rankings", p.stdout)
         self.assertIn("recall@10", p.stdout)
 
     def test_help(self):
-        for cmd in ("train", "eval", "recommend", "info", "split", "demo"):
+        for cmd in ("train", "eval", "compare", "recommend", "info", "split", "demo"):
             self.assertIn("usage: rec " + cmd, run(cmd, "--help").stdout)
         self.assertIn("--lr", run("train", "--help", "--model", "mf").stdout)
         self.assertIn("usage: rec COMMAND", run("--help").stdout)

@@ -7,6 +7,7 @@
 #include "librec/librec.h"
 #include "core/alloc.h"
 #include "eval/metrics.h"
+#include "eval/stats.h"
 
 #define EPS 1e-12
 
@@ -260,12 +261,71 @@ START_TEST(test_eval_thread_invariance)
 }
 END_TEST
 
+/* The p-values against values computed independently (numerical
+ * integration of Student's t density; erfc for the normal), and the paired
+ * tests on hand-computed cases. */
+START_TEST(test_paired_tests)
+{
+    ck_assert_double_eq_tol(rec_student_t_p(3.0 / sqrt(0.5), 4), 0.0132355995637, 1e-10);
+    ck_assert_double_eq_tol(rec_student_t_p(-1.5, 9), 0.167850656057, 1e-10);
+    ck_assert_double_eq_tol(rec_student_t_p(0.3, 1), 0.814452841845, 1e-10);
+    ck_assert_double_eq_tol(rec_student_t_p(2.0, 29857), 0.0455093056335, 1e-9);
+    ck_assert_double_eq_tol(rec_normal_p(1.96), 0.0499957902964, 1e-12);
+    ck_assert_double_eq_tol(rec_incomplete_beta(2.0, 3.0, 0.4), 0.5248, 1e-12);
+
+    /* d = b - a = 1..5: mean 3, sd sqrt(2.5), t = 3 / sqrt(0.5) on 4 df; all
+     * five differences positive and distinct: W+ = 15, z = (15 - 7.5) /
+     * sqrt(13.75). */
+    double a[] = { 1, 1, 1, 1, 1 }, b[] = { 2, 3, 4, 5, 6 };
+    rec_paired_test r = REC_PAIRED_TEST_INIT;
+    ck_assert_rec(rec_paired_test_run(a, b, 5, &r), REC_OK, NULL);
+    ck_assert_uint_eq(r.n, 5);
+    ck_assert_double_eq_tol(r.mean_a, 1.0, EPS);
+    ck_assert_double_eq_tol(r.mean_b, 4.0, EPS);
+    ck_assert_double_eq_tol(r.mean_diff, 3.0, EPS);
+    ck_assert_double_eq_tol(r.t, 3.0 / sqrt(0.5), 1e-12);
+    ck_assert_double_eq_tol(r.t_p, 0.0132355995637, 1e-10);
+    ck_assert_uint_eq(r.w_n, 5);
+    ck_assert_double_eq_tol(r.w_plus, 15.0, EPS);
+    ck_assert_double_eq_tol(r.w_z, 7.5 / sqrt(13.75), 1e-12);
+    ck_assert_double_eq_tol(r.w_p, erfc(7.5 / sqrt(13.75) / sqrt(2.0)), 1e-12);
+
+    /* Zeros dropped, ties at |d| = 2 share rank 4: d = 1.5, -0.5, 2, 2, -3,
+     * 0, 4, -2 gives W+ = 2 + 4 + 4 + 7 = 17 over 7 pairs, variance
+     * 7 * 8 * 15 / 24 - (27 - 3) / 48 = 34.5. */
+    double z0[8] = { 0 }, d[] = { 1.5, -0.5, 2, 2, -3, 0, 4, -2 };
+    r = (rec_paired_test)REC_PAIRED_TEST_INIT;
+    ck_assert_rec(rec_paired_test_run(z0, d, 8, &r), REC_OK, NULL);
+    ck_assert_uint_eq(r.w_n, 7);
+    ck_assert_double_eq_tol(r.w_plus, 17.0, EPS);
+    ck_assert_double_eq_tol(r.w_z, 3.0 / sqrt(34.5), 1e-12);
+    ck_assert_double_eq_tol(r.w_p, 0.6095233803508289, 1e-12);
+
+    /* Identical runs: nothing to tell apart. A constant shift: certain. */
+    r = (rec_paired_test)REC_PAIRED_TEST_INIT;
+    ck_assert_rec(rec_paired_test_run(b, b, 5, &r), REC_OK, NULL);
+    ck_assert(r.t == 0.0 && r.t_p == 1.0 && r.w_n == 0 && r.w_p == 1.0);
+    double shifted[] = { 3, 4, 5, 6, 7 };
+    ck_assert_rec(rec_paired_test_run(b, shifted, 5, &r), REC_OK, NULL);
+    ck_assert(isinf(r.t) && r.t > 0 && r.t_p == 0.0);
+
+    /* Refusals. */
+    ck_assert_rec(rec_paired_test_run(a, b, 1, &r), REC_EINVAL, "at least 2");
+    double bad[] = { 1, NAN, 3, 4, 5 };
+    ck_assert_rec(rec_paired_test_run(a, bad, 5, &r), REC_EINVAL, "pair 1");
+    r.version = 99;
+    ck_assert_rec(rec_paired_test_run(a, b, 5, &r), REC_EINVAL, "version");
+    ck_assert_rec(rec_paired_test_run(NULL, b, 5, &r), REC_EINVAL, "a");
+}
+END_TEST
+
 Suite *rec_test_suite(void)
 {
     Suite *s = suite_create("eval");
     TCase *tc = tcase_create("eval");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_metrics_hand_computed);
+    tcase_add_test(tc, test_paired_tests);
     tcase_add_test(tc, test_full_ranking_hand_computed);
     tcase_add_test(tc, test_eval_thread_invariance);
     suite_add_tcase(s, tc);

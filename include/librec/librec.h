@@ -769,6 +769,38 @@ REC_API int rec_eval_user_values(const rec_eval *ev, const char *name,
 /** Releases an evaluation result. Accepts NULL. */
 REC_API void rec_eval_free(rec_eval *ev);
 
+/** Paired comparison of two runs on the same users (docs/metrics.md). */
+typedef struct rec_paired_test {
+    uint32_t version;       /**< set by the caller: REC_PAIRED_TEST_VERSION */
+    size_t n;               /**< pairs */
+    double mean_a, mean_b;  /**< means of a and b */
+    double mean_diff;       /**< mean of b - a */
+    double t;               /**< paired t statistic (n - 1 degrees of freedom) */
+    double t_p;             /**< its two-sided p-value */
+    size_t w_n;             /**< pairs with b != a (the others are dropped) */
+    double w_plus;          /**< Wilcoxon signed-rank sum of the positive b - a */
+    double w_z;             /**< its normal approximation, tie-corrected */
+    double w_p;             /**< its two-sided p-value */
+} rec_paired_test;
+
+#define REC_PAIRED_TEST_VERSION 1
+#define REC_PAIRED_TEST_INIT { REC_PAIRED_TEST_VERSION, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, \
+                               0.0, 0.0, 0.0 }
+
+/**
+ * Paired Student's t-test and Wilcoxon signed-rank test of b - a over n
+ * pairs, e.g. two runs' per-user values of one measure
+ * (rec_eval_user_values()). The t-test's p-value is exact for normal
+ * differences; the signed-rank test drops zero differences, gives tied
+ * ones their mean rank and uses the normal approximation with the tie
+ * correction, without continuity correction (close to exact from about 20
+ * non-zero pairs on). Identical runs give t = 0 and p = 1 for both.
+ * REC_EINVAL for n < 2, a NaN or infinite value (naming the first such
+ * pair) or a version the library does not know.
+ */
+REC_API int rec_paired_test_run(const double *a, const double *b, size_t n,
+                                rec_paired_test *out);
+
 /* ------------------------------------------------------------------------ */
 /* Model files                                                              */
 /* ------------------------------------------------------------------------ */

@@ -1,10 +1,13 @@
 /* Public entry points for evaluation. */
+#include <math.h>
 #include <string.h>
 
 #include "librec/librec.h"
 
 #include "api/api_util.h"
+#include "core/alloc.h"
 #include "eval/eval.h"
+#include "eval/stats.h"
 #include "model/model.h"
 
 int rec_eval_options_init(rec_eval_options *opts)
@@ -134,4 +137,54 @@ size_t rec_eval_n_users(const rec_eval *ev)
 void rec_eval_free(rec_eval *ev)
 {
     rec_eval_destroy(ev);
+}
+
+int rec_paired_test_run(const double *a, const double *b, size_t n, rec_paired_test *out)
+{
+    static const char fn[] = "rec_paired_test_run";
+    REC_CHECK_NULL(fn, a);
+    REC_CHECK_NULL(fn, b);
+    REC_CHECK_NULL(fn, out);
+    if (out->version < 1 || out->version > REC_PAIRED_TEST_VERSION)
+        return rec_error(REC_EINVAL, "%s: out->version %u is not one this library knows "
+                         "(set it to REC_PAIRED_TEST_VERSION)", fn, (unsigned)out->version);
+    if (n < 2)
+        return rec_error(REC_EINVAL, "%s: n = %zu; a paired test needs at least 2 pairs", fn,
+                         n);
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(a[i]) || !isfinite(b[i]))
+            return rec_error(REC_EINVAL, "%s: pair %zu is not finite (%g, %g)", fn, i, a[i],
+                             b[i]);
+    double *d = rec_malloc_array(3 * n, sizeof *d);
+    if (!d)
+        return rec_error_nomem();
+    double sa = 0.0, sb = 0.0, sd = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        d[i] = b[i] - a[i];
+        sa += a[i];
+        sb += b[i];
+        sd += d[i];
+    }
+    double mean = sd / (double)n, ss = 0.0;
+    for (size_t i = 0; i < n; i++)
+        ss += (d[i] - mean) * (d[i] - mean);
+    double se = sqrt(ss / (double)(n - 1) / (double)n);
+    rec_paired_test r = *out;
+    r.n = n;
+    r.mean_a = sa / (double)n;
+    r.mean_b = sb / (double)n;
+    r.mean_diff = mean;
+    /* No spread: identical differences are either all zero (nothing to
+     * test) or a certain shift. */
+    r.t = se > 0.0 ? mean / se : mean == 0.0 ? 0.0 : copysign(INFINITY, mean);
+    r.t_p = se > 0.0 || mean != 0.0 ? rec_student_t_p(r.t, (double)(n - 1)) : 1.0;
+    double ties;
+    rec_signed_ranks(d, n, d + n, &r.w_plus, &r.w_n, &ties);
+    double m = (double)r.w_n;
+    double var = m * (m + 1.0) * (2.0 * m + 1.0) / 24.0 - ties / 48.0;
+    r.w_z = var > 0.0 ? (r.w_plus - m * (m + 1.0) / 4.0) / sqrt(var) : 0.0;
+    r.w_p = var > 0.0 ? rec_normal_p(r.w_z) : 1.0;
+    rec_free(d);
+    *out = r;
+    return REC_OK;
 }

@@ -90,6 +90,7 @@ int ids_are_numeric(const rec_dataset *ds, int items);
 /* ---- Commands ---- */
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 int cmd_recommend(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_split(int argc, char **argv);

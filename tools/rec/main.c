@@ -11,6 +11,7 @@ static const struct {
 } commands[] = {
     { "train", cmd_train, "train a model on an interaction file and save it" },
     { "eval", cmd_eval, "evaluate a saved model on test interactions" },
+    { "compare", cmd_compare, "paired significance tests between two per-user files" },
     { "recommend", cmd_recommend, "top-K items for a user of a saved model" },
     { "info", cmd_info, "describe a saved model" },
     { "split", cmd_split, "split interactions into training and test files" },
