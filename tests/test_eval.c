@@ -1,6 +1,7 @@
 /* Evaluation: the measures on hand-computed cases, full ranking with
  * exclusion on a hand-made model, and independence of the thread count. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "testutil.h"
@@ -193,6 +194,36 @@ START_TEST(test_full_ranking_hand_computed)
 END_TEST
 
 /* The result is the same, bit for bit, on 1 and several threads. */
+/* a and b hold the same measures, means and per-user values to the bit,
+ * users ascending, and each mean is the mean of its per-user values. */
+static void assert_same_evals(const rec_eval *a, const rec_eval *b)
+{
+    ck_assert_uint_eq(rec_eval_count(a), rec_eval_count(b));
+    ck_assert_uint_eq(rec_eval_n_users(a), rec_eval_n_users(b));
+    for (size_t v = 0; v < rec_eval_count(a); v++) {
+        const char *na, *nb;
+        double va, vb;
+        rec_eval_at(a, v, &na, &va);
+        rec_eval_at(b, v, &nb, &vb);
+        ck_assert_str_eq(na, nb);
+        ck_assert_msg(va == vb, "%s: %g against %g", na, va, vb);
+        const uint32_t *ua, *ub;
+        const double *pa, *pb;
+        ck_assert_rec(rec_eval_user_values(a, na, &ua, &pa), REC_OK, NULL);
+        ck_assert_rec(rec_eval_user_values(b, nb, &ub, &pb), REC_OK, NULL);
+        size_t n = rec_eval_n_users(a);
+        ck_assert(memcmp(ua, ub, n * sizeof *ua) == 0);
+        ck_assert(memcmp(pa, pb, n * sizeof *pa) == 0);
+        double sum = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            if (i > 0)
+                ck_assert_uint_lt(ua[i - 1], ua[i]);
+            sum += pa[i];
+        }
+        ck_assert(sum / (double)n == va);
+    }
+}
+
 START_TEST(test_eval_thread_invariance)
 {
     rec_dataset *all = rec_test_groups_dataset(700, 300, 7, 20, 11);
@@ -212,30 +243,7 @@ START_TEST(test_eval_thread_invariance)
     ck_assert_rec(rec_eval_run(&a, m, NULL, te, &eo), REC_OK, NULL);
     eo.threads = 3;
     ck_assert_rec(rec_eval_run(&b, m, NULL, te, &eo), REC_OK, NULL);
-    ck_assert_uint_eq(rec_eval_count(a), rec_eval_count(b));
-    for (size_t v = 0; v < rec_eval_count(a); v++) {
-        const char *na, *nb;
-        double va, vb;
-        rec_eval_at(a, v, &na, &va);
-        rec_eval_at(b, v, &nb, &vb);
-        ck_assert_str_eq(na, nb);
-        ck_assert(va == vb);
-        /* Per user too, and their mean is the reported value. */
-        const uint32_t *ua, *ub;
-        const double *pa, *pb;
-        ck_assert_rec(rec_eval_user_values(a, na, &ua, &pa), REC_OK, NULL);
-        ck_assert_rec(rec_eval_user_values(b, nb, &ub, &pb), REC_OK, NULL);
-        size_t n = rec_eval_n_users(a);
-        ck_assert(memcmp(ua, ub, n * sizeof *ua) == 0);
-        ck_assert(memcmp(pa, pb, n * sizeof *pa) == 0);
-        double sum = 0.0;
-        for (size_t i = 0; i < n; i++) {
-            if (i > 0)
-                ck_assert_uint_lt(ua[i - 1], ua[i]);
-            sum += pa[i];
-        }
-        ck_assert(sum / (double)n == va);
-    }
+    assert_same_evals(a, b);
     rec_eval_free(a);
     rec_eval_free(b);
 
@@ -319,6 +327,79 @@ START_TEST(test_paired_tests)
 }
 END_TEST
 
+/* Lists given by the caller: the recommendations of a model, handed to
+ * rec_eval_lists(), score exactly what rec_eval_run() computes on the same
+ * model, user by user; malformed input is refused. */
+START_TEST(test_eval_lists)
+{
+    rec_dataset *all = rec_test_groups_dataset(400, 200, 5, 15, 21);
+    rec_dataset *tr = NULL, *te = NULL;
+    ck_assert_rec(rec_dataset_split(&tr, &te, all, NULL), REC_OK, NULL);
+    rec_train_options *o = NULL;
+    ck_assert_rec(rec_train_options_new(&o, "mf"), REC_OK, NULL);
+    ck_assert_rec(rec_train_options_set(o, "epochs", "3"), REC_OK, NULL);
+    rec_model *m = NULL;
+    ck_assert_rec(rec_model_train(&m, tr, o), REC_OK, NULL);
+    const unsigned ks[] = { 10, 3 };
+    rec_eval_options eo = REC_EVAL_OPTIONS_INIT;
+    eo.ks = ks;
+    eo.n_ks = 2;
+    rec_eval *ref = NULL, *got = NULL;
+    ck_assert_rec(rec_eval_run(&ref, m, NULL, te, &eo), REC_OK, NULL);
+
+    size_t nu = rec_dataset_n_users(te);
+    size_t *lp = calloc(nu + 1, sizeof *lp), *rp = calloc(nu + 1, sizeof *rp);
+    uint32_t *li = malloc(nu * 10 * sizeof *li), *ri = malloc(rec_dataset_n_interactions(te) *
+                                                              sizeof *ri);
+    ck_assert(lp && rp && li && ri);
+    for (uint32_t u = 0; u < nu; u++) {
+        size_t n;
+        ck_assert_rec(rec_model_recommend(m, u, 10, NULL, li + lp[u], NULL, &n), REC_OK, NULL);
+        lp[u + 1] = lp[u] + n;
+        const uint32_t *items;
+        size_t k;
+        ck_assert_rec(rec_dataset_user_items(te, u, &items, NULL, NULL, &k), REC_OK, NULL);
+        /* the relevant items backwards: their order must not matter */
+        for (size_t t = 0; t < k; t++)
+            ri[rp[u] + t] = items[k - 1 - t];
+        rp[u + 1] = rp[u] + k;
+    }
+    ck_assert_rec(rec_eval_lists(&got, nu, lp, li, rp, ri, &eo), REC_OK, NULL);
+    assert_same_evals(ref, got);
+    rec_eval_free(got);
+
+    /* An item twice in user 1's list; pointers going back. */
+    size_t lp2[] = { 0, 2, 5 }, rp2[] = { 0, 1, 2 };
+    uint32_t li2[] = { 4, 5, 7, 8, 7 }, ri2[] = { 4, 8 };
+    ck_assert_rec(rec_eval_lists(&got, 2, lp2, li2, rp2, ri2, NULL), REC_EINVAL,
+                  "user 1 lists item 7 twice (at positions 0 and 2)");
+    ck_assert_ptr_null(got);
+    size_t back[] = { 0, 2, 1 };
+    ck_assert_rec(rec_eval_lists(&got, 2, back, li2, rp2, ri2, NULL), REC_EINVAL,
+                  "list_ptr[1] > list_ptr[2]");
+    /* Lists shorter than K and a user without relevant items. */
+    size_t lp3[] = { 0, 2, 3 }, rp3[] = { 0, 2, 2 };
+    uint32_t li3[] = { 9, 4, 1 }, ri3[] = { 4, 6 };
+    ck_assert_rec(rec_eval_lists(&got, 2, lp3, li3, rp3, ri3, NULL), REC_OK, NULL);
+    ck_assert_uint_eq(rec_eval_n_users(got), 1);
+    ck_assert_double_eq_tol(get(got, "recall@20"), 0.5, EPS);
+    ck_assert_double_eq_tol(get(got, "precision@20"), 1.0 / 20, EPS);
+    ck_assert_double_eq_tol(get(got, "mrr@20"), 0.5, EPS);
+    rec_eval_free(got);
+
+    free(lp);
+    free(rp);
+    free(li);
+    free(ri);
+    rec_eval_free(ref);
+    rec_model_free(m);
+    rec_train_options_free(o);
+    rec_dataset_free(tr);
+    rec_dataset_free(te);
+    rec_dataset_free(all);
+}
+END_TEST
+
 Suite *rec_test_suite(void)
 {
     Suite *s = suite_create("eval");
@@ -326,6 +407,7 @@ Suite *rec_test_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_metrics_hand_computed);
     tcase_add_test(tc, test_paired_tests);
+    tcase_add_test(tc, test_eval_lists);
     tcase_add_test(tc, test_full_ranking_hand_computed);
     tcase_add_test(tc, test_eval_thread_invariance);
     suite_add_tcase(s, tc);

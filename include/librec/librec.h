@@ -739,6 +739,24 @@ REC_API int rec_eval_run(rec_eval **out, const rec_model *model,
                          const rec_dataset *train, const rec_dataset *test,
                          const rec_eval_options *opts);
 
+/**
+ * Evaluates ranked lists made by any system, e.g. another library's output
+ * read from Python: user i's list is list_items[list_ptr[i] ..
+ * list_ptr[i + 1]), best first, and its relevant (test) items are
+ * rel_items[rel_ptr[i] .. rel_ptr[i + 1]), in any order (repeats count
+ * once). Both pointer arrays have n_users + 1 entries. Item ids are the
+ * caller's, any uint32_t. The measures are those of rec_eval_run() at the
+ * cut-offs of opts (threads and exclude_train do not apply: the lists are
+ * taken as they are); a list shorter than K is scored as it stands. Users
+ * without relevant items are left out, and the others appear in
+ * rec_eval_user_values() by their index i. REC_EINVAL for a list that holds
+ * an item twice (naming the user and both positions) or pointers that
+ * decrease.
+ */
+REC_API int rec_eval_lists(rec_eval **out, size_t n_users, const size_t *list_ptr,
+                           const uint32_t *list_items, const size_t *rel_ptr,
+                           const uint32_t *rel_items, const rec_eval_options *opts);
+
 /** Value of a measure by name, e.g. "recall@20", "ndcg@10", "precision@20",
  *  "hit@20", "mrr@20", "map@20", "ndcg_retrieved@20" (docs/metrics.md).
  *  REC_ENOTFOUND for a name this run did not compute. */

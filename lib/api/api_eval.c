@@ -17,33 +17,44 @@ int rec_eval_options_init(rec_eval_options *opts)
     return REC_OK;
 }
 
+/* The options (defaults for NULL) and their cut-offs, checked. */
+static int check_options(const char *fn, const rec_eval_options **opts, const unsigned **ks,
+                         size_t *n_ks)
+{
+    static const rec_eval_options defaults = REC_EVAL_OPTIONS_INIT;
+    static const unsigned default_k = 20;
+    if (!*opts)
+        *opts = &defaults;
+    const rec_eval_options *o = *opts;
+    int rc = rec_check_version(fn, "opts", o->version, REC_EVAL_OPTIONS_VERSION);
+    if (rc != REC_OK)
+        return rc;
+    *ks = o->ks ? o->ks : &default_k;
+    *n_ks = o->ks ? o->n_ks : 1;
+    if (*n_ks == 0)
+        return rec_error(REC_EINVAL, "%s: opts->n_ks is 0; give at least one cut-off", fn);
+    for (size_t c = 0; c < *n_ks; c++)
+        if ((*ks)[c] == 0 || (*ks)[c] > REC_EVAL_K_MAX)
+            return rec_error(REC_EINVAL, "%s: opts->ks[%zu] = %u is outside [1, %u]", fn,
+                             c, (*ks)[c], (unsigned)REC_EVAL_K_MAX);
+    if (o->threads > 256)
+        return rec_error(REC_EINVAL, "%s: opts->threads = %u is above 256", fn, o->threads);
+    return REC_OK;
+}
+
 int rec_eval_run(rec_eval **out, const rec_model *model, const rec_dataset *train,
                  const rec_dataset *test, const rec_eval_options *opts)
 {
     static const char fn[] = "rec_eval_run";
-    static const rec_eval_options defaults = REC_EVAL_OPTIONS_INIT;
-    static const unsigned default_k = 20;
     REC_CHECK_NULL(fn, out);
     *out = NULL;
     REC_CHECK_NULL(fn, model);
     REC_CHECK_NULL(fn, test);
-    if (!opts)
-        opts = &defaults;
-    int rc = rec_check_version(fn, "opts", opts->version, REC_EVAL_OPTIONS_VERSION);
+    const unsigned *ks;
+    size_t n_ks;
+    int rc = check_options(fn, &opts, &ks, &n_ks);
     if (rc != REC_OK)
         return rc;
-
-    const unsigned *ks = opts->ks ? opts->ks : &default_k;
-    size_t n_ks = opts->ks ? opts->n_ks : 1;
-    if (n_ks == 0)
-        return rec_error(REC_EINVAL, "%s: opts->n_ks is 0; give at least one cut-off", fn);
-    for (size_t c = 0; c < n_ks; c++)
-        if (ks[c] == 0 || ks[c] > REC_EVAL_K_MAX)
-            return rec_error(REC_EINVAL, "%s: opts->ks[%zu] = %u is outside [1, %u]", fn,
-                             c, ks[c], (unsigned)REC_EVAL_K_MAX);
-    if (opts->threads > 256)
-        return rec_error(REC_EINVAL, "%s: opts->threads = %u is above 256", fn,
-                         opts->threads);
 
     if (!rec_dataset_same_space(test, model->train))
         return rec_error(REC_EINVAL, "%s: the test dataset is not in the model's id "
@@ -66,6 +77,34 @@ int rec_eval_run(rec_eval **out, const rec_model *model, const rec_dataset *trai
         }
     }
     return rec_evaluate(out, &model->serving, exclude, test, ks, n_ks, opts->threads);
+}
+
+int rec_eval_lists(rec_eval **out, size_t n_users, const size_t *list_ptr,
+                   const uint32_t *list_items, const size_t *rel_ptr,
+                   const uint32_t *rel_items, const rec_eval_options *opts)
+{
+    static const char fn[] = "rec_eval_lists";
+    REC_CHECK_NULL(fn, out);
+    *out = NULL;
+    REC_CHECK_NULL(fn, list_ptr);
+    REC_CHECK_NULL(fn, rel_ptr);
+    if (list_ptr[n_users] > 0)
+        REC_CHECK_NULL(fn, list_items);
+    if (rel_ptr[n_users] > 0)
+        REC_CHECK_NULL(fn, rel_items);
+    const unsigned *ks;
+    size_t n_ks;
+    int rc = check_options(fn, &opts, &ks, &n_ks);
+    if (rc != REC_OK)
+        return rc;
+    for (size_t i = 0; i < n_users; i++) {
+        if (list_ptr[i + 1] < list_ptr[i])
+            return rec_error(REC_EINVAL, "%s: list_ptr[%zu] > list_ptr[%zu]", fn, i, i + 1);
+        if (rel_ptr[i + 1] < rel_ptr[i])
+            return rec_error(REC_EINVAL, "%s: rel_ptr[%zu] > rel_ptr[%zu]", fn, i, i + 1);
+    }
+    return rec_evaluate_lists(out, n_users, list_ptr, list_items, rel_ptr, rel_items, ks,
+                              n_ks);
 }
 
 /* The index of a measure by name, or REC_ENOTFOUND naming fn. */

@@ -29,6 +29,25 @@ int rec_evaluate(struct rec_eval **out, const rec_serving *s,
                  const rec_dataset *exclude, const rec_dataset *test,
                  const unsigned *ks, size_t n_ks, unsigned threads);
 
+/* The measures of ranked lists given by the caller (rec_eval_lists): user
+ * i's list is list_items[list_ptr[i] .. list_ptr[i + 1]), best first, its
+ * relevant items rel_items[rel_ptr[i] .. rel_ptr[i + 1]). Users without a
+ * relevant item are left out; the others are reported by their index i.
+ * REC_EINVAL naming the user and position of an item listed twice. */
+int rec_evaluate_lists(struct rec_eval **out, size_t n_users, const size_t *list_ptr,
+                       const uint32_t *list_items, const size_t *rel_ptr,
+                       const uint32_t *rel_items, const unsigned *ks, size_t n_ks);
+
+/* The sorted, distinct cut-offs of ks into out (n_ks slots); returns how
+ * many. */
+size_t rec_eval_cutoffs(const unsigned *ks, size_t n_ks, unsigned *out);
+
+/* The result handle from per-user values (measure v of user i at
+ * [v * n_users + i], ks as rec_eval_cutoffs gives them). Takes over users
+ * and per_user, also on failure. */
+int rec_eval_result(struct rec_eval **out, const unsigned *ks, size_t n_ks, uint32_t *users,
+                    double *per_user, size_t n_users);
+
 void rec_eval_destroy(struct rec_eval *ev);
 
 #endif

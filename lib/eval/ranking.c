@@ -9,6 +9,7 @@
 #include "eval/eval.h"
 #include "eval/metrics.h"
 #include "kernels/kernels.h"
+#include "model/item_set.h"
 
 /* Scores held per worker: a block of users times all items. 4M floats
  * (16 MiB) keeps blocks of 64 users up to 65k items and shrinks the block
@@ -36,19 +37,6 @@ typedef struct job {
     atomic_int failed;
 } job;
 
-static int in_sorted(const uint32_t *row, size_t n, uint32_t x)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (row[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && row[lo] == x;
-}
-
 static void eval_block(void *p, size_t b, unsigned w)
 {
     job *j = p;
@@ -74,7 +62,7 @@ static void eval_block(void *p, size_t b, unsigned w)
         const uint32_t *rel = j->test->user_items + j->test->user_ptr[u];
         size_t n_rel = j->test->user_ptr[u + 1] - j->test->user_ptr[u];
         for (size_t t = 0; t < n_top; t++)
-            wk->hit[t] = (uint8_t)in_sorted(rel, n_rel, wk->top[t].item);
+            wk->hit[t] = (uint8_t)rec_in_sorted(rel, n_rel, wk->top[t].item);
         rec_metrics_add_user(wk->hit, n_top, n_rel, j->ks, j->n_ks,
                              j->per_user + first + r, j->n_users);
     }
@@ -84,6 +72,17 @@ static int cmp_unsigned(const void *a, const void *b)
 {
     unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
     return (x > y) - (x < y);
+}
+
+size_t rec_eval_cutoffs(const unsigned *ks, size_t n_ks, unsigned *out)
+{
+    memcpy(out, ks, n_ks * sizeof *out);
+    qsort(out, n_ks, sizeof *out, cmp_unsigned);
+    size_t n = 0;
+    for (size_t c = 0; c < n_ks; c++)
+        if (n == 0 || out[n - 1] != out[c])
+            out[n++] = out[c];
+    return n;
 }
 
 void rec_eval_destroy(struct rec_eval *ev)
@@ -99,8 +98,8 @@ void rec_eval_destroy(struct rec_eval *ev)
 
 /* The result handle: a name, the per-user values and their mean per
  * (cut-off, measure). Takes over users and per_user (freed on failure). */
-static int make_result(struct rec_eval **out, const unsigned *ks, size_t n_ks,
-                       uint32_t *users, double *per_user, size_t n_users)
+int rec_eval_result(struct rec_eval **out, const unsigned *ks, size_t n_ks, uint32_t *users,
+                    double *per_user, size_t n_users)
 {
     struct rec_eval *ev = rec_calloc(1, sizeof *ev);
     size_t n = n_ks * REC_MEASURE_COUNT;
@@ -161,13 +160,7 @@ int rec_evaluate(struct rec_eval **out, const rec_serving *s,
         rec_free(users);
         return rec_error_nomem();
     }
-    /* Sorted, distinct cut-offs. */
-    memcpy(ks, ks_in, n_ks_in * sizeof *ks);
-    qsort(ks, n_ks_in, sizeof *ks, cmp_unsigned);
-    size_t n_ks = 0;
-    for (size_t c = 0; c < n_ks_in; c++)
-        if (n_ks == 0 || ks[n_ks - 1] != ks[c])
-            ks[n_ks++] = ks[c];
+    size_t n_ks = rec_eval_cutoffs(ks_in, n_ks_in, ks);
 
     size_t n_users = 0;
     for (size_t u = 0; u < rec_ds_n_users(test); u++)
@@ -203,7 +196,7 @@ int rec_evaluate(struct rec_eval **out, const rec_serving *s,
             rc = rec_error_nomem();
     }
     if (rc == REC_OK) {
-        rc = make_result(out, ks, n_ks, users, j.per_user, n_users);
+        rc = rec_eval_result(out, ks, n_ks, users, j.per_user, n_users);
         users = NULL; /* taken over */
         j.per_user = NULL;
     }
