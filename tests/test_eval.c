@@ -194,6 +194,23 @@ START_TEST(test_full_ranking_hand_computed)
 END_TEST
 
 /* The result is the same, bit for bit, on 1 and several threads. */
+/* MF-BPR (3 epochs) on a split of generated taste-group data; the caller
+ * frees what comes back. */
+static rec_model *small_mf(unsigned users, unsigned items, unsigned groups, unsigned per_user,
+                           uint64_t seed, rec_dataset **all, rec_dataset **tr,
+                           rec_dataset **te, rec_train_options **o)
+{
+    *all = rec_test_groups_dataset(users, items, groups, per_user, seed);
+    *tr = *te = NULL;
+    ck_assert_rec(rec_dataset_split(tr, te, *all, NULL), REC_OK, NULL);
+    *o = NULL;
+    ck_assert_rec(rec_train_options_new(o, "mf"), REC_OK, NULL);
+    ck_assert_rec(rec_train_options_set(*o, "epochs", "3"), REC_OK, NULL);
+    rec_model *m = NULL;
+    ck_assert_rec(rec_model_train(&m, *tr, *o), REC_OK, NULL);
+    return m;
+}
+
 /* a and b hold the same measures, means and per-user values to the bit,
  * users ascending, and each mean is the mean of its per-user values. */
 static void assert_same_evals(const rec_eval *a, const rec_eval *b)
@@ -226,14 +243,9 @@ static void assert_same_evals(const rec_eval *a, const rec_eval *b)
 
 START_TEST(test_eval_thread_invariance)
 {
-    rec_dataset *all = rec_test_groups_dataset(700, 300, 7, 20, 11);
-    rec_dataset *tr = NULL, *te = NULL;
-    ck_assert_rec(rec_dataset_split(&tr, &te, all, NULL), REC_OK, NULL);
-    rec_train_options *o = NULL;
-    ck_assert_rec(rec_train_options_new(&o, "mf"), REC_OK, NULL);
-    ck_assert_rec(rec_train_options_set(o, "epochs", "3"), REC_OK, NULL);
-    rec_model *m = NULL;
-    ck_assert_rec(rec_model_train(&m, tr, o), REC_OK, NULL);
+    rec_dataset *all, *tr, *te;
+    rec_train_options *o;
+    rec_model *m = small_mf(700, 300, 7, 20, 11, &all, &tr, &te, &o);
     const unsigned ks[] = { 5, 20, 50 };
     rec_eval_options eo = REC_EVAL_OPTIONS_INIT;
     eo.ks = ks;
@@ -332,14 +344,9 @@ END_TEST
  * model, user by user; malformed input is refused. */
 START_TEST(test_eval_lists)
 {
-    rec_dataset *all = rec_test_groups_dataset(400, 200, 5, 15, 21);
-    rec_dataset *tr = NULL, *te = NULL;
-    ck_assert_rec(rec_dataset_split(&tr, &te, all, NULL), REC_OK, NULL);
-    rec_train_options *o = NULL;
-    ck_assert_rec(rec_train_options_new(&o, "mf"), REC_OK, NULL);
-    ck_assert_rec(rec_train_options_set(o, "epochs", "3"), REC_OK, NULL);
-    rec_model *m = NULL;
-    ck_assert_rec(rec_model_train(&m, tr, o), REC_OK, NULL);
+    rec_dataset *all, *tr, *te;
+    rec_train_options *o;
+    rec_model *m = small_mf(400, 200, 5, 15, 21, &all, &tr, &te, &o);
     const unsigned ks[] = { 10, 3 };
     rec_eval_options eo = REC_EVAL_OPTIONS_INIT;
     eo.ks = ks;
