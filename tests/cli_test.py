@@ -88,7 +88,7 @@ class Cli(unittest.TestCase):
         j = run_json("eval", "--model", self.model, "--train", self.train, "--test",
                      self.test, "--format", "adjlist", "--k", "20", "--json")
         for key in ("users", "recall@20", "ndcg@20", "precision@20", "hit@20", "mrr@20",
-                    "map@20", "ndcg_retrieved@20", "seconds"):
+                    "map@20", "ndcg_retrieved@20", "auc", "seconds"):
             self.assertIn(key, j)
         self.assertGreater(j["recall@20"], 0.1)
         # Several --k, and the model's own interactions when --train is absent.
@@ -271,8 +271,9 @@ class Cli(unittest.TestCase):
         p = run("compare", bad, b, ok=False)
         self.assertIn("line 2", p.stderr)
         self.assertIn("not a finite number", p.stderr)
-        p = run("compare", a, b, "--measure", "auc", ok=False)
-        self.assertIn("no measure 'auc'", p.stderr)
+        p = run("compare", a, b, "--measure", "nope@20", ok=False)
+        self.assertIn("no measure 'nope@20'", p.stderr)
+        self.assertIn("auc", c["measures"])
         p = run("compare", a, ok=False)
         self.assertEqual(p.returncode, 2)
 

@@ -387,6 +387,54 @@ static void check_spmm_row(const rec_kernels *K, const rec_keep_rule *rule,
     }
 }
 
+/* count_below and first_above: every variant gives exactly what the
+ * definition says, on lengths covering whole vectors and remainders, with
+ * ties, NaN and infinities in the data. */
+START_TEST(test_variants_count_below)
+{
+    const char *names[] = {"scalar", "avx2", "avx512"};
+    rec_rng r;
+    rec_rng_seed(&r, 16, 0, 0);
+    float x[101];
+    for (size_t n = 0; n <= 101; n += (n < 40 ? 1 : 7)) {
+        for (size_t i = 0; i < n; i++)
+            x[i] = (float)rec_rng_below(&r, 9) - 4.0f; /* many ties */
+        if (n > 5) {
+            x[1] = NAN;
+            x[3] = INFINITY;
+            x[4] = -INFINITY;
+        }
+        for (int q = 0; q < 4; q++) {
+            float s = q == 3 ? NAN : (float)q - 1.0f;
+            size_t want_b = 0, want_e = 0;
+            for (size_t i = 0; i < n; i++) {
+                want_b += x[i] < s;
+                want_e += x[i] == s;
+            }
+            for (size_t v = 0; v < 3; v++) {
+                const rec_kernels *K = rec_kernels_variant(names[v]);
+                if (!K)
+                    continue;
+                size_t b = 99, e = 99;
+                K->count_below(x, n, s, &b, &e);
+                ck_assert_msg(b == want_b && e == want_e, "%s n %zu s %g: %zu/%zu, want %zu/%zu",
+                              names[v], n, (double)s, b, e, want_b, want_e);
+                size_t first = 0;
+                while (first < n && !(x[first] > s))
+                    first++;
+                for (size_t from = 0; from <= n; from += 5) {
+                    size_t want = from;
+                    while (want < n && !(x[want] > s))
+                        want++;
+                    ck_assert_uint_eq(from + K->first_above(x + from, n - from, s), want);
+                }
+                ck_assert_uint_eq(K->first_above(x, n, s), first);
+            }
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_variants_spmm_row)
 {
     static const size_t lds[] = {16, 32, 48, 64, 80, 128, 144, 256};
@@ -780,6 +828,7 @@ Suite *rec_test_suite(void)
     tcase_add_test(tc, test_variants_bpr_step);
     tcase_add_test(tc, test_variants_adam_row);
     tcase_add_test(tc, test_variants_spmm_row);
+    tcase_add_test(tc, test_variants_count_below);
     tcase_add_test(tc, test_keep_rule);
     tcase_add_test(tc, test_padding_stays_zero);
     tcase_add_test(tc, test_bpr_step_is_gradient_descent);

@@ -726,7 +726,8 @@ REC_API int rec_eval_options_init(rec_eval_options *opts);
  * Full-ranking evaluation (docs/metrics.md): for every user with at least one
  * test interaction, all items are scored, the user's training items are
  * excluded, and Recall, Precision, NDCG, Hit, MRR, MAP and the NGCF code's
- * NDCG (ndcg_retrieved) at every cut-off are averaged over those users.
+ * NDCG (ndcg_retrieved) at every cut-off, and the AUC over all items that
+ * are not excluded ("auc"), are averaged over those users.
  *
  * `test` must be in the model's id space: its id maps must hold the same ids
  * in the same order as the model's (load it with rec_model_dataset() or the
@@ -746,8 +747,9 @@ REC_API int rec_eval_run(rec_eval **out, const rec_model *model,
  * rel_items[rel_ptr[i] .. rel_ptr[i + 1]), in any order (repeats count
  * once). Both pointer arrays have n_users + 1 entries. Item ids are the
  * caller's, any uint32_t. The measures are those of rec_eval_run() at the
- * cut-offs of opts (threads and exclude_train do not apply: the lists are
- * taken as they are); a list shorter than K is scored as it stands. Users
+ * cut-offs of opts, without "auc" (there are no scores to compare); threads
+ * and exclude_train do not apply (the lists are
+ * taken as they are). A list shorter than K is scored as it stands. Users
  * without relevant items are left out, and the others appear in
  * rec_eval_user_values() by their index i. REC_EINVAL for a list that holds
  * an item twice (naming the user and both positions) or pointers that

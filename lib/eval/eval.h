@@ -43,10 +43,11 @@ int rec_evaluate_lists(struct rec_eval **out, size_t n_users, const size_t *list
 size_t rec_eval_cutoffs(const unsigned *ks, size_t n_ks, unsigned *out);
 
 /* The result handle from per-user values (measure v of user i at
- * [v * n_users + i], ks as rec_eval_cutoffs gives them). Takes over users
- * and per_user, also on failure. */
-int rec_eval_result(struct rec_eval **out, const unsigned *ks, size_t n_ks, uint32_t *users,
-                    double *per_user, size_t n_users);
+ * [v * n_users + i], ks as rec_eval_cutoffs gives them; with_auc: one more
+ * measure, "auc", after the cut-off ones). Takes over users and per_user,
+ * also on failure. */
+int rec_eval_result(struct rec_eval **out, const unsigned *ks, size_t n_ks, int with_auc,
+                    uint32_t *users, double *per_user, size_t n_users);
 
 void rec_eval_destroy(struct rec_eval *ev);
 

@@ -77,7 +77,7 @@ int rec_evaluate_lists(struct rec_eval **out, size_t n_users, const size_t *list
     rec_free(scratch);
     rec_free(hit);
     if (rc == REC_OK) {
-        rc = rec_eval_result(out, ks, n_ks, users, per_user, evaluated);
+        rc = rec_eval_result(out, ks, n_ks, 0, users, per_user, evaluated);
     } else {
         rec_free(users);
         rec_free(per_user);

@@ -33,9 +33,51 @@ typedef struct job {
     size_t n_ks;
     size_t k_max;
     worker *workers;
+    const rec_kernels *K;
     double *per_user;       /* measure v of user i at [v * n_users + i] */
     atomic_int failed;
 } job;
+
+/* The user's AUC over all items outside `seen`: the probability that a test
+ * item not in `seen` outscores such a non-test item, ties counting one
+ * half (docs/metrics.md). seen and rel are sorted and distinct. */
+static double user_auc(const rec_kernels *K, const float *row, size_t n_items,
+                       const uint32_t *seen, size_t n_seen, const uint32_t *rel, size_t n_rel)
+{
+    size_t union_size = 0, positives = 0;
+    double sum = 0.0;
+    for (size_t a = 0, b = 0; a < n_seen || b < n_rel;) {
+        uint32_t x = b == n_rel || (a < n_seen && seen[a] < rel[b]) ? seen[a] : rel[b];
+        a += a < n_seen && seen[a] == x;
+        b += b < n_rel && rel[b] == x;
+        union_size += x < n_items;
+    }
+    size_t negatives = n_items - union_size;
+    for (size_t t = 0; t < n_rel; t++) {
+        if (rel[t] >= n_items || rec_in_sorted(seen, n_seen, rel[t]))
+            continue;
+        positives++;
+        float st = row[rel[t]];
+        size_t below, equal;
+        K->count_below(row, n_items, st, &below, &equal);
+        /* Take the excluded and the test items back out of the counts. */
+        for (size_t a = 0, b = 0; a < n_seen || b < n_rel;) {
+            uint32_t x = b == n_rel || (a < n_seen && seen[a] < rel[b]) ? seen[a] : rel[b];
+            a += a < n_seen && seen[a] == x;
+            b += b < n_rel && rel[b] == x;
+            if (x < n_items) {
+                below -= row[x] < st;
+                equal -= row[x] == st;
+            }
+        }
+        sum += (double)below + 0.5 * (double)equal;
+    }
+    if (positives == 0)
+        return 0.0; /* every test item was excluded: none could be ranked */
+    if (negatives == 0)
+        return 1.0; /* nothing to rank below them */
+    return sum / ((double)positives * (double)negatives);
+}
 
 static void eval_block(void *p, size_t b, unsigned w)
 {
@@ -65,6 +107,8 @@ static void eval_block(void *p, size_t b, unsigned w)
             wk->hit[t] = (uint8_t)rec_in_sorted(rel, n_rel, wk->top[t].item);
         rec_metrics_add_user(wk->hit, n_top, n_rel, j->ks, j->n_ks,
                              j->per_user + first + r, j->n_users);
+        j->per_user[j->n_ks * REC_MEASURE_COUNT * j->n_users + first + r] =
+            user_auc(j->K, wk->scores + r * n_items, n_items, seen, n_seen, rel, n_rel);
     }
 }
 
@@ -98,11 +142,11 @@ void rec_eval_destroy(struct rec_eval *ev)
 
 /* The result handle: a name, the per-user values and their mean per
  * (cut-off, measure). Takes over users and per_user (freed on failure). */
-int rec_eval_result(struct rec_eval **out, const unsigned *ks, size_t n_ks, uint32_t *users,
-                    double *per_user, size_t n_users)
+int rec_eval_result(struct rec_eval **out, const unsigned *ks, size_t n_ks, int with_auc,
+                    uint32_t *users, double *per_user, size_t n_users)
 {
     struct rec_eval *ev = rec_calloc(1, sizeof *ev);
-    size_t n = n_ks * REC_MEASURE_COUNT;
+    size_t n = n_ks * REC_MEASURE_COUNT + (with_auc ? 1 : 0);
     if (ev) {
         ev->users = users;
         ev->per_user = per_user;
@@ -128,6 +172,14 @@ int rec_eval_result(struct rec_eval **out, const unsigned *ks, size_t n_ks, uint
                 sum += per_user[v * n_users + i];
             ev->values[v] = n_users ? sum / (double)n_users : 0.0;
         }
+    }
+    if (with_auc) {
+        size_t v = n - 1;
+        snprintf(ev->names[v], REC_EVAL_NAME_MAX, "auc");
+        double sum = 0.0;
+        for (size_t i = 0; i < n_users; i++)
+            sum += per_user[v * n_users + i];
+        ev->values[v] = n_users ? sum / (double)n_users : 0.0;
     }
     ev->n_values = n;
     ev->n_users = n_users;
@@ -178,7 +230,8 @@ int rec_evaluate(struct rec_eval **out, const rec_serving *s,
     j = (job){ .s = s, .exclude = exclude, .test = test, .users = users,
                .n_users = n_users, .block = block, .ks = ks, .n_ks = n_ks,
                .k_max = ks[n_ks - 1] };
-    j.per_user = rec_calloc(n_users * n_ks * REC_MEASURE_COUNT + 1, sizeof(double));
+    j.K = rec_kernels_get();
+    j.per_user = rec_calloc(n_users * (n_ks * REC_MEASURE_COUNT + 1) + 1, sizeof(double));
     j.workers = rec_calloc(threads, sizeof *j.workers);
     if (!j.per_user || !j.workers)
         rc = rec_error_nomem();
@@ -196,7 +249,7 @@ int rec_evaluate(struct rec_eval **out, const rec_serving *s,
             rc = rec_error_nomem();
     }
     if (rc == REC_OK) {
-        rc = rec_eval_result(out, ks, n_ks, users, j.per_user, n_users);
+        rc = rec_eval_result(out, ks, n_ks, 1, users, j.per_user, n_users);
         users = NULL; /* taken over */
         j.per_user = NULL;
     }

@@ -261,6 +261,41 @@ static void spmm_row_keep_avx2(const rec_keep_rule *rule, const uint32_t *col,
     spmm_any(rule, col, val, n, in, ld, out);
 }
 
+static size_t first_above_avx2(const float *x, size_t n, float t)
+{
+    __m256 vt = _mm256_set1_ps(t);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        unsigned m = (unsigned)_mm256_movemask_ps(
+            _mm256_cmp_ps(_mm256_loadu_ps(x + i), vt, _CMP_GT_OQ));
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+    }
+    while (i < n && !(x[i] > t))
+        i++;
+    return i;
+}
+
+static void count_below_avx2(const float *x, size_t n, float s, size_t *below,
+                             size_t *equal)
+{
+    __m256 vs = _mm256_set1_ps(s);
+    size_t b = 0, e = 0, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        b += (size_t)__builtin_popcount((unsigned)_mm256_movemask_ps(
+            _mm256_cmp_ps(v, vs, _CMP_LT_OQ)));
+        e += (size_t)__builtin_popcount((unsigned)_mm256_movemask_ps(
+            _mm256_cmp_ps(v, vs, _CMP_EQ_OQ)));
+    }
+    for (; i < n; i++) {
+        b += x[i] < s;
+        e += x[i] == s;
+    }
+    *below = b;
+    *equal = e;
+}
+
 static const rec_kernels avx2_kernels = {
     .name = "avx2",
     .dot = dot_avx2,
@@ -271,6 +306,8 @@ static const rec_kernels avx2_kernels = {
     .adam_row = adam_row_avx2,
     .spmm_row = spmm_row_avx2,
     .spmm_row_keep = spmm_row_keep_avx2,
+    .first_above = first_above_avx2,
+    .count_below = count_below_avx2,
 };
 
 const rec_kernels *rec_kernels_avx2(void)

@@ -307,6 +307,45 @@ static void spmm_row_keep_avx512(const rec_keep_rule *rule, const uint32_t *col,
     spmm_any(rule, col, val, n, in, ld, out);
 }
 
+static size_t first_above_avx512(const float *x, size_t n, float t)
+{
+    __m512 vt = _mm512_set1_ps(t);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        unsigned m = _mm512_cmp_ps_mask(_mm512_loadu_ps(x + i), vt, _CMP_GT_OQ);
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+    }
+    if (i < n) {
+        __mmask16 live = (__mmask16)((1u << (n - i)) - 1);
+        unsigned m = _mm512_mask_cmp_ps_mask(live, _mm512_maskz_loadu_ps(live, x + i), vt,
+                                             _CMP_GT_OQ);
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+    }
+    return n;
+}
+
+static void count_below_avx512(const float *x, size_t n, float s, size_t *below,
+                               size_t *equal)
+{
+    __m512 vs = _mm512_set1_ps(s);
+    size_t b = 0, e = 0, i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512 v = _mm512_loadu_ps(x + i);
+        b += (size_t)__builtin_popcount(_mm512_cmp_ps_mask(v, vs, _CMP_LT_OQ));
+        e += (size_t)__builtin_popcount(_mm512_cmp_ps_mask(v, vs, _CMP_EQ_OQ));
+    }
+    if (i < n) {
+        __mmask16 live = (__mmask16)((1u << (n - i)) - 1);
+        __m512 v = _mm512_maskz_loadu_ps(live, x + i);
+        b += (size_t)__builtin_popcount(_mm512_mask_cmp_ps_mask(live, v, vs, _CMP_LT_OQ));
+        e += (size_t)__builtin_popcount(_mm512_mask_cmp_ps_mask(live, v, vs, _CMP_EQ_OQ));
+    }
+    *below = b;
+    *equal = e;
+}
+
 static const rec_kernels avx512_kernels = {
     .name = "avx512",
     .dot = dot_avx512,
@@ -317,6 +356,8 @@ static const rec_kernels avx512_kernels = {
     .adam_row = adam_row_avx512,
     .spmm_row = spmm_row_avx512,
     .spmm_row_keep = spmm_row_keep_avx512,
+    .first_above = first_above_avx512,
+    .count_below = count_below_avx512,
 };
 
 const rec_kernels *rec_kernels_avx512(void)

@@ -94,6 +94,14 @@ typedef struct rec_kernels {
     void (*spmm_row_keep)(const rec_keep_rule *rule, const uint32_t *col,
                           const float *val, size_t n, const float *in, size_t ld,
                           float *out);
+
+    /* The index of the first of x[0..n) above t, or n (top-K selection: most
+     * scores fall below the k-th best so far). NaN is never above. */
+    size_t (*first_above)(const float *x, size_t n, float t);
+
+    /* How many of x[0..n) are below s and how many equal it (AUC). NaN
+     * counts as neither. */
+    void (*count_below)(const float *x, size_t n, float s, size_t *below, size_t *equal);
 } rec_kernels;
 
 /* The best variant for this CPU (never NULL). */

@@ -100,6 +100,26 @@ static void spmm_row_keep_scalar(const rec_keep_rule *rule, const uint32_t *col,
     }
 }
 
+static void count_below_scalar(const float *x, size_t n, float s, size_t *below,
+                               size_t *equal)
+{
+    size_t b = 0, e = 0;
+    for (size_t i = 0; i < n; i++) {
+        b += x[i] < s;
+        e += x[i] == s;
+    }
+    *below = b;
+    *equal = e;
+}
+
+static size_t first_above_scalar(const float *x, size_t n, float t)
+{
+    size_t i = 0;
+    while (i < n && !(x[i] > t))
+        i++;
+    return i;
+}
+
 static const rec_kernels scalar_kernels = {
     .name = "scalar",
     .dot = dot_scalar,
@@ -110,6 +130,8 @@ static const rec_kernels scalar_kernels = {
     .adam_row = adam_row_scalar,
     .spmm_row = spmm_row_scalar,
     .spmm_row_keep = spmm_row_keep_scalar,
+    .first_above = first_above_scalar,
+    .count_below = count_below_scalar,
 };
 
 const rec_kernels *rec_kernels_scalar(void)

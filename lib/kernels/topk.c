@@ -4,8 +4,8 @@
  * of them. Items are visited in ascending id order, so a later item whose
  * score equals the root's loses the tie (its id is higher): an item enters
  * only if its score is strictly greater than the root's. Once the heap is
- * full that is the whole per-item cost, one compare, and a NaN score fails
- * it by itself. Excluded ids are never tested per item: the scan runs over
+ * full that is the whole per-item cost, one compare (a vector of them at a
+ * time: kernels' first_above), and a NaN score fails it by itself. Excluded ids are never tested per item: the scan runs over
  * the gaps between consecutive excluded ids. */
 #include "kernels/kernels.h"
 
@@ -68,16 +68,19 @@ static void scan_gap(selection *s, size_t lo, size_t hi)
     }
     if (i >= hi)
         return;
-    /* Full: one compare per item against the root. */
+    /* Full: items enter only above the root; the kernel skips to the next
+     * such item a vector at a time. */
     rec_scored *heap = s->heap;
     size_t size = s->size;
     float threshold = heap[0].score;
-    for (; i < hi; i++) {
-        float v = scores[i];
-        if (v > threshold) {
-            sift_down(heap, size, (rec_scored){v, (uint32_t)i});
-            threshold = heap[0].score;
-        }
+    const rec_kernels *K = rec_kernels_get();
+    for (;;) {
+        i += K->first_above(scores + i, hi - i, threshold);
+        if (i >= hi)
+            break;
+        sift_down(heap, size, (rec_scored){scores[i], (uint32_t)i});
+        threshold = heap[0].score;
+        i++;
     }
 }
 
