@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -193,6 +194,38 @@ START_TEST(test_parallel_for)
 }
 END_TEST
 
+/* A process forked after parallel loops ran (a pre-forking server's
+ * worker, Python's multiprocessing) runs them too: the child gets a few
+ * seconds, and a hang shows as its death by SIGALRM. */
+START_TEST(test_parallel_for_after_fork)
+{
+    static sum_ctx c;
+    memset(&c, 0, sizeof c);
+    rec_parallel_for(2, 100, count_task, &c);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        alarm(10);
+        memset(&c, 0, sizeof c);
+        for (int round = 0; round < 3; round++)
+            rec_parallel_for(2, 1000, count_task, &c);
+        int ok = 1;
+        for (int k = 0; k < 1000; k++)
+            ok &= atomic_load(&c.hits[k]) == 3;
+        _exit(ok ? 0 : 3);
+    }
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status), "the child died by signal %d (a hang ends in SIGALRM)",
+                  WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    ck_assert_int_eq(WEXITSTATUS(status), 0);
+    /* and the parent still runs them */
+    memset(&c, 0, sizeof c);
+    rec_parallel_for(2, 1000, count_task, &c);
+    ck_assert_int_eq(atomic_load(&c.hits[999]), 1);
+}
+END_TEST
+
 START_TEST(test_atomic_file)
 {
     char *path = rec_test_path("atomic.txt");
@@ -230,6 +263,7 @@ Suite *rec_test_suite(void)
     tcase_add_test(tc, test_error_messages);
     tcase_add_test(tc, test_error_is_thread_local);
     tcase_add_test(tc, test_alloc_failure_hook);
+    tcase_add_test(tc, test_parallel_for_after_fork);
     tcase_add_test(tc, test_rng_streams);
     tcase_add_test(tc, test_parse_numbers);
     tcase_add_test(tc, test_crc32c);

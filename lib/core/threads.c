@@ -33,7 +33,6 @@ static void run_tasks(loop *l, unsigned worker)
     }
 }
 
-#if !defined(_OPENMP)
 typedef struct worker_arg {
     loop *l;
     unsigned worker;
@@ -44,6 +43,39 @@ static void *worker_main(void *p)
     worker_arg *a = p;
     run_tasks(a->l, a->worker);
     return NULL;
+}
+
+/* Threads created for this call and joined before it returns. */
+static void run_with_new_threads(loop *l, unsigned n_threads)
+{
+    pthread_t tid[REC_MAX_THREADS];
+    worker_arg args[REC_MAX_THREADS];
+    unsigned started = 0;
+    for (unsigned w = 1; w < n_threads; w++) {
+        args[started] = (worker_arg){ l, started + 1 };
+        if (pthread_create(&tid[started], NULL, worker_main, &args[started]) != 0)
+            break; /* the threads we have do the rest */
+        started++;
+    }
+    run_tasks(l, 0);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+}
+
+#if defined(_OPENMP)
+/* The process whose OpenMP runtime librec uses. libgomp's thread pool does
+ * not survive fork(): a child's first parallel region waits forever for
+ * the parent's threads. So only the first process to run a parallel loop
+ * uses the pool, and any process forked from it (a pre-forking server's
+ * workers, Python's multiprocessing) creates threads per call. */
+static atomic_long pool_owner;
+
+static int may_use_pool(void)
+{
+    long me = (long)getpid(), owner = 0;
+    if (atomic_compare_exchange_strong(&pool_owner, &owner, me))
+        return 1;
+    return owner == me;
 }
 #endif
 
@@ -65,21 +97,11 @@ void rec_parallel_for(unsigned n_threads, size_t n_tasks, rec_task_fn fn, void *
      * numbers; a team smaller than asked for (nested inside a caller's
      * parallel region, or limited by the runtime) just takes more tasks per
      * thread. */
+    if (may_use_pool()) {
 #pragma omp parallel num_threads(n_threads)
-    run_tasks(&l, (unsigned)omp_get_thread_num());
-#else
-
-    pthread_t tid[REC_MAX_THREADS];
-    worker_arg args[REC_MAX_THREADS];
-    unsigned started = 0;
-    for (unsigned w = 1; w < n_threads; w++) {
-        args[started] = (worker_arg){ &l, started + 1 };
-        if (pthread_create(&tid[started], NULL, worker_main, &args[started]) != 0)
-            break; /* the threads we have do the rest */
-        started++;
+        run_tasks(&l, (unsigned)omp_get_thread_num());
+        return;
     }
-    run_tasks(&l, 0);
-    for (unsigned i = 0; i < started; i++)
-        pthread_join(tid[i], NULL);
 #endif
+    run_with_new_threads(&l, n_threads);
 }
