@@ -3,6 +3,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/search.h"
 
 rec_dataset *rec_dataset_retain(const rec_dataset *ds)
 {
@@ -38,18 +39,7 @@ int rec_dataset_has(const rec_dataset *ds, uint32_t u, uint32_t i)
 {
     if (u >= rec_ds_n_users(ds))
         return 0;
-    size_t lo = ds->user_ptr[u], hi = ds->user_ptr[u + 1];
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        uint32_t v = ds->user_items[mid];
-        if (v == i)
-            return 1;
-        if (v < i)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return 0;
+    return rec_sorted_has(ds->user_items, ds->user_ptr[u], ds->user_ptr[u + 1], i);
 }
 
 static int check_csr(const size_t *user_ptr, const uint32_t *user_items,

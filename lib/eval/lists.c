@@ -5,6 +5,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/search.h"
 #include "eval/eval.h"
 #include "eval/metrics.h"
 #include "model/item_set.h"
@@ -68,7 +69,7 @@ int rec_evaluate_lists(struct rec_eval **out, size_t n_users, const size_t *list
         }
         size_t n_ranked = nl < k_max ? nl : k_max;
         for (size_t r = 0; r < n_ranked; r++)
-            hit[r] = (uint8_t)rec_in_sorted(rel, nr, list[r]);
+            hit[r] = (uint8_t)rec_sorted_has(rel, 0, nr, list[r]);
         users[e] = (uint32_t)i;
         rec_metrics_add_user(hit, n_ranked, nr, ks, n_ks, per_user + e, evaluated);
         e++;

@@ -5,11 +5,11 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/search.h"
 #include "core/threads.h"
 #include "eval/eval.h"
 #include "eval/metrics.h"
 #include "kernels/kernels.h"
-#include "model/item_set.h"
 
 /* Scores held per worker: a block of users times all items. 4M floats
  * (16 MiB) keeps blocks of 64 users up to 65k items and shrinks the block
@@ -54,7 +54,7 @@ static double user_auc(const rec_kernels *K, const float *row, size_t n_items,
     }
     size_t negatives = n_items - union_size;
     for (size_t t = 0; t < n_rel; t++) {
-        if (rel[t] >= n_items || rec_in_sorted(seen, n_seen, rel[t]))
+        if (rel[t] >= n_items || rec_sorted_has(seen, 0, n_seen, rel[t]))
             continue;
         positives++;
         float st = row[rel[t]];
@@ -104,7 +104,7 @@ static void eval_block(void *p, size_t b, unsigned w)
         const uint32_t *rel = j->test->user_items + j->test->user_ptr[u];
         size_t n_rel = j->test->user_ptr[u + 1] - j->test->user_ptr[u];
         for (size_t t = 0; t < n_top; t++)
-            wk->hit[t] = (uint8_t)rec_in_sorted(rel, n_rel, wk->top[t].item);
+            wk->hit[t] = (uint8_t)rec_sorted_has(rel, 0, n_rel, wk->top[t].item);
         rec_metrics_add_user(wk->hit, n_top, n_rel, j->ks, j->n_ks,
                              j->per_user + first + r, j->n_users);
         j->per_user[j->n_ks * REC_MEASURE_COUNT * j->n_users + first + r] =

@@ -6,6 +6,7 @@
  * depend on the thread count. */
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/search.h"
 #include "core/threads.h"
 #include "graph/graph.h"
 #include "kernels/kernels.h"
@@ -198,18 +199,6 @@ typedef struct scatter_job {
     const rec_kernels *K;
 } scatter_job;
 
-static size_t lower_bound(const uint32_t *col, size_t lo, size_t hi, uint32_t x)
-{
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (col[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 static void scatter_task(void *p, size_t task, unsigned worker)
 {
     (void)worker;
@@ -223,7 +212,7 @@ static void scatter_task(void *p, size_t task, unsigned worker)
         rec_keep_rule k = { 0, 0, 0, 0, 1.0f };
         if (j->d)
             k = keep_rule_of(j->d, j->v.flip, r);
-        size_t e = lower_bound(j->v.col, j->v.ptr[r], j->v.ptr[r + 1], lo);
+        size_t e = rec_lower_bound(j->v.col, j->v.ptr[r], j->v.ptr[r + 1], lo);
         for (; e < j->v.ptr[r + 1] && j->v.col[e] < hi; e++) {
             uint32_t c = j->v.col[e];
             if (j->d && !rec_keep(&k, c))

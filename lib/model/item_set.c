@@ -31,16 +31,3 @@ uint32_t *rec_item_set(const uint32_t *items, size_t n, size_t *count)
     *count = d;
     return set;
 }
-
-int rec_in_sorted(const uint32_t *row, size_t n, uint32_t x)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (row[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && row[lo] == x;
-}

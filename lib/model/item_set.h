@@ -14,7 +14,4 @@ int rec_cmp_u32(const void *a, const void *b);
  * out. items may be NULL when n is 0. */
 uint32_t *rec_item_set(const uint32_t *items, size_t n, size_t *count);
 
-/* 1 if x is in the ascending list row[0..n). */
-int rec_in_sorted(const uint32_t *row, size_t n, uint32_t x);
-
 #endif
