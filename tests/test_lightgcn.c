@@ -350,12 +350,7 @@ START_TEST(test_best_parameters_kept)
     ck_assert_rec(rec_model_info_get(m, &info), REC_OK, NULL);
     ck_assert_uint_lt(info.best_epoch, info.epochs); /* later epochs were worse */
     ck_assert_uint_lt(info.epochs, 200);             /* and training stopped early */
-    rec_eval *ev = NULL;
-    ck_assert_rec(rec_eval_run(&ev, m, NULL, va, NULL), REC_OK, NULL);
-    double r;
-    ck_assert_rec(rec_eval_get(ev, "recall@20", &r), REC_OK, NULL);
-    ck_assert(r == info.valid_recall);
-    rec_eval_free(ev);
+    ck_assert(rec_test_recall20(m, va) == info.valid_recall);
     /* Fold-in data comes from the same (best) state. */
     ck_assert_int_eq(info.can_fold_in, 1);
     ck_assert_ptr_nonnull(rec_tensors_find(&m->tensors, "item_layer_2"));

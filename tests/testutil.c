@@ -144,3 +144,13 @@ struct rec_dataset *rec_test_groups_dataset(unsigned users, unsigned items,
     free(i);
     return ds;
 }
+
+double rec_test_recall20(const rec_model *m, const rec_dataset *test)
+{
+    rec_eval *ev = NULL;
+    ck_assert_rec(rec_eval_run(&ev, m, NULL, test, NULL), REC_OK, NULL);
+    double r = 0.0;
+    ck_assert_rec(rec_eval_get(ev, "recall@20", &r), REC_OK, NULL);
+    rec_eval_free(ev);
+    return r;
+}

@@ -34,6 +34,11 @@ struct rec_dataset *rec_test_groups_dataset(unsigned users, unsigned items,
                                             unsigned groups, unsigned per_user,
                                             uint64_t seed);
 
+/* Recall@20 of a model by full ranking on `test` (default options):
+ * what a model kept for its best validation should score again. */
+struct rec_model;
+double rec_test_recall20(const struct rec_model *m, const struct rec_dataset *test);
+
 /* Asserts that rc == expected and, if `fragment` is not NULL, that
  * rec_last_error() contains it; prints the message on failure. */
 #define ck_assert_rec(rc, expected, fragment) \
