@@ -271,6 +271,28 @@ class Cli(unittest.TestCase):
         p = run("compare", bad, b, ok=False)
         self.assertIn("line 2", p.stderr)
         self.assertIn("not a finite number", p.stderr)
+        twice = os.path.join(self.d, "cmp-twice.csv")
+        with open(twice, "w") as f:
+            f.write("\n".join(lines + [lines[1]]) + "\n")
+        p = run("compare", a, twice, ok=False)
+        self.assertIn("appears twice", p.stderr)
+        headless = os.path.join(self.d, "cmp-headless.csv")
+        with open(headless, "w") as f:
+            f.write("\n".join(lines[1:]) + "\n")
+        p = run("compare", headless, b, ok=False)
+        self.assertIn("line 1: expected a header", p.stderr)
+        ragged = os.path.join(self.d, "cmp-ragged.csv")
+        with open(ragged, "w") as f:
+            f.write(lines[0] + "\n" + lines[1] + ",0.5\n")
+        p = run("compare", ragged, b, ok=False)
+        self.assertIn("line 2 has", p.stderr)
+        nul = os.path.join(self.d, "cmp-nul.csv")
+        with open(nul, "wb") as f:
+            f.write(lines[0].encode() + b"\n" + lines[1].encode() + b"\0\n")
+        p = run("compare", nul, b, ok=False)
+        self.assertIn("NUL byte", p.stderr)
+        p = run("compare", os.path.join(self.d, "missing.csv"), b, ok=False)
+        self.assertIn("missing.csv", p.stderr)
         p = run("compare", a, b, "--measure", "nope@20", ok=False)
         self.assertIn("no measure 'nope@20'", p.stderr)
         self.assertIn("auc", c["measures"])

@@ -398,6 +398,10 @@ START_TEST(test_eval_lists)
     size_t back[] = { 0, 2, 1 };
     ck_assert_rec(rec_eval_lists(&got, 2, back, li2, rp2, ri2, NULL), REC_EINVAL,
                   "list_ptr[1] > list_ptr[2]");
+    size_t rback[] = { 0, 2, 1 };
+    ck_assert_rec(rec_eval_lists(&got, 2, lp2, li2, rback, ri2, NULL), REC_EINVAL,
+                  "rel_ptr[1] > rel_ptr[2]");
+    ck_assert_rec(rec_eval_lists(&got, 2, NULL, li2, rp2, ri2, NULL), REC_EINVAL, "list_ptr");
     /* Lists shorter than K and a user without relevant items. */
     size_t lp3[] = { 0, 2, 3 }, rp3[] = { 0, 2, 2 };
     uint32_t li3[] = { 9, 4, 1 }, ri3[] = { 4, 6 };
