@@ -97,6 +97,37 @@ class Cli(unittest.TestCase):
         self.assertIn("recall@10", j2)
         self.assertEqual(j2["recall@20"], j["recall@20"])
 
+    def test_eval_measure_keys(self):
+        j = run_json("eval", "--model", self.model, "--test", self.test, "--format",
+                     "adjlist", "--threads", "2", "--json")
+        for key in ("recall@20", "ndcg@20", "precision@20", "hit@20", "mrr@20", "map@20",
+                    "ndcg_retrieved@20", "auc", "coverage@20", "avg_pop@20",
+                    "long_tail@20", "gini@20", "entropy@20", "novelty@20", "fair_jain@20",
+                    "fair_qf@20", "fair_entropy@20", "fair_fsat@20", "fair_gini@20",
+                    "fair_gini_w@20", "ai_d@20", "vocd@20"):
+            self.assertIn(key, j)
+            self.assertTrue(j[key] is None or isinstance(j[key], (int, float)), key)
+        self.assertTrue(0 < j["coverage@20"] <= 1)
+        j = run_json("eval", "--model", self.model, "--test", self.test, "--format",
+                     "adjlist", "--no-beyond", "--json")
+        self.assertNotIn("coverage@20", j)
+        self.assertIn("auc", j)
+        s = run_json("eval", "--model", self.model, "--test", self.test, "--format",
+                     "adjlist", "--sampled", "100", "--k", "10", "--json")
+        self.assertEqual(sorted(k for k in s if k.startswith("sampled_")),
+                         ["sampled_auc", "sampled_hit@10", "sampled_mrr@10",
+                          "sampled_ndcg@10"])
+        self.assertNotIn("recall@10", s)
+        # 100 negatives rank a test item far higher than all 120 items do.
+        self.assertGreater(s["sampled_hit@10"], j["hit@20"] / 2)
+        p = run_json("eval", "--model", self.model, "--test", self.test, "--format",
+                     "adjlist", "--sampled", "100", "--sampler", "pop", "--seed", "3",
+                     "--json")
+        self.assertIn("sampled_auc", p)
+        p = run("eval", "--model", self.model, "--test", self.test, "--format", "adjlist",
+                "--sampler", "pop", ok=False)
+        self.assertIn("--sampled", p.stderr)
+
     def test_eval_per_user(self):
         import csv
         path = os.path.join(self.d, "per-user.csv")
@@ -114,7 +145,11 @@ class Cli(unittest.TestCase):
         self.assertEqual(len({r[0] for r in body}), len(body))
         for c, name in enumerate(header[1:], start=1):
             mean = sum(float(r[c]) for r in body) / len(body)
-            self.assertAlmostEqual(mean, j[name], places=9)  # JSON has 10 digits
+            self.assertAlmostEqual(mean, j[name], places=12)  # summed in another order
+        # The measures over all lists together have no per-user column.
+        self.assertIn("coverage@20", j)
+        self.assertNotIn("coverage@20", header)
+        self.assertIn("novelty@20", header)
         self.assertEqual(os.listdir(self.d).count("per-user.csv"), 1)
         self.assertFalse([n for n in os.listdir(self.d) if ".tmp-" in n])
         p = run("eval", "--model", self.model, "--test", self.test, "--format", "adjlist",

@@ -113,7 +113,10 @@ START_TEST(test_full_ranking_hand_computed)
     rec_eval *ev = NULL;
     ck_assert_rec(rec_eval_run(&ev, m, NULL, test, &eo), REC_OK, NULL);
     ck_assert_uint_eq(rec_eval_n_users(ev), 2);
-    ck_assert_uint_eq(rec_eval_count(ev), 2 * REC_MEASURE_COUNT + 1);
+    /* Per cut-off 7 ranking and 3 popularity measures, then the AUC; 11
+     * exposure measures per cut-off over all lists. */
+    ck_assert_uint_eq(rec_eval_count_per_user(ev), 2 * (REC_MEASURE_COUNT + 3) + 1);
+    ck_assert_uint_eq(rec_eval_count(ev), 2 * (REC_MEASURE_COUNT + 3 + 11) + 1);
     /* u0 ranks 1,2,3,4,5 (0 excluded): top-2 [1,2]; u1 ranks 2,3,4,5: [2,3]. */
     double l2 = 1.0 / log2(3.0);
     ck_assert_double_eq_tol(get(ev, "recall@2"), (0.5 + 1.0) / 2, EPS);
@@ -153,8 +156,9 @@ START_TEST(test_full_ranking_hand_computed)
     ck_assert_str_eq(name, "ndcg_retrieved@2");
     ck_assert_rec(rec_eval_at(ev, 2 * REC_MEASURE_COUNT, &name, &value), REC_OK, NULL);
     ck_assert_str_eq(name, "auc");
-    ck_assert_rec(rec_eval_at(ev, 2 * REC_MEASURE_COUNT + 1, &name, &value), REC_EINVAL,
-                  "past");
+    ck_assert_rec(rec_eval_at(ev, 2 * REC_MEASURE_COUNT + 1, &name, &value), REC_OK, NULL);
+    ck_assert_str_eq(name, "avg_pop@1");
+    ck_assert_rec(rec_eval_at(ev, rec_eval_count(ev), &name, &value), REC_EINVAL, "past");
     /* Scores are popularity 3, 2, 1, 0, 0, 0. u0: positives 1 (score 2) and
      * 4 (0) against negatives 2, 3, 5: 3 + 2 halves of 6 pairs. u1: 3 (0)
      * against 2, 4, 5: two ties of 3 pairs. */
@@ -163,7 +167,42 @@ START_TEST(test_full_ranking_hand_computed)
     ck_assert_double_eq_tol(pv[0], 4.0 / 6, EPS);
     ck_assert_double_eq_tol(pv[1], 1.0 / 3, EPS);
     ck_assert_rec(rec_eval_get(ev, "recall@3", &value), REC_ENOTFOUND, "recall@3");
+
+    /* Beyond accuracy. Training counts 3, 2, 1, 0, 0, 0 over 3 users; the
+     * head is the 6 - floor(0.8 * 6) = 2 most popular items {0, 1}. Top-2
+     * lists: u0 [1, 2], u1 [2, 3]; top-1: [1], [2]. */
+    ck_assert_double_eq_tol(get(ev, "avg_pop@2"), ((2.0 + 1) / 2 + (1.0 + 0) / 2) / 2, EPS);
+    ck_assert_double_eq_tol(get(ev, "avg_pop@1"), (2.0 + 1) / 2, EPS);
+    ck_assert_double_eq_tol(get(ev, "long_tail@2"), (0.5 + 1.0) / 2, EPS);
+    ck_assert_double_eq_tol(get(ev, "long_tail@1"), 0.5, EPS);
+    /* Self-information log2(3 / max(c, 1)): item 3, never trained on,
+     * counts as seen once. */
+    double nov_u0 = (log2(3.0 / 2) + log2(3.0)) / 2, nov_u1 = log2(3.0);
+    ck_assert_double_eq_tol(get(ev, "novelty@2"), (nov_u0 + nov_u1) / 2, EPS);
+    ck_assert_rec(rec_eval_user_values(ev, "novelty@2", &pu, &pv), REC_OK, NULL);
+    ck_assert_double_eq_tol(pv[1], nov_u1, EPS);
+    /* Exposure at K = 2: counts 0, 1, 2, 1, 0, 0 (S = 4, n = 6). */
+    ck_assert_double_eq_tol(get(ev, "coverage@2"), 3.0 / 6, EPS);
+    ck_assert_double_eq_tol(get(ev, "coverage@1"), 2.0 / 6, EPS);
+    ck_assert_double_eq_tol(get(ev, "entropy@2"), 1.5 * log(2.0), EPS);
+    ck_assert_double_eq_tol(get(ev, "gini@2"), (1.0 * 1 + 3.0 * 1 + 5.0 * 2) / (6 * 4), EPS);
+    /* Jain = 16 / (6 * 6) against its bounds 2/6 (everyone the same two
+     * items) and 16 / (6 * 4) (four items once each). */
+    ck_assert_double_eq_tol(get(ev, "fair_jain@2"),
+                            (16.0 / 36 - 2.0 / 6) / (16.0 / 24 - 2.0 / 6), EPS);
+    ck_assert_double_eq_tol(get(ev, "fair_qf@2"), (3.0 - 2) / (4 - 2), EPS);
+    ck_assert_rec(rec_eval_user_values(ev, "coverage@2", &pu, &pv), REC_EINVAL,
+                  "over all users together");
+    ck_assert_rec(rec_eval_get(ev, "rmse", &value), REC_ENOTFOUND, "rmse");
     rec_eval_free(ev);
+
+    /* Without the measures beyond accuracy, only ranking and AUC remain. */
+    eo.beyond_accuracy = 0;
+    ck_assert_rec(rec_eval_run(&ev, m, NULL, test, &eo), REC_OK, NULL);
+    ck_assert_uint_eq(rec_eval_count(ev), 2 * REC_MEASURE_COUNT + 1);
+    ck_assert_uint_eq(rec_eval_count_per_user(ev), 2 * REC_MEASURE_COUNT + 1);
+    rec_eval_free(ev);
+    eo.beyond_accuracy = 1;
 
     /* Without exclusion u0 ranks 0,1,...: top-2 [0,1] has one hit at rank 2;
      * u1 ranks [0,1]: no hit. */
@@ -205,6 +244,146 @@ START_TEST(test_full_ranking_hand_computed)
 }
 END_TEST
 
+/* Sampled protocols on hand-made cases whose negatives are forced. */
+START_TEST(test_sampled_hand_computed)
+{
+    rec_dataset *space, *train, *test;
+    make_case(&space, &train, &test);
+    rec_train_options *o = NULL;
+    ck_assert_rec(rec_train_options_new(&o, "pop"), REC_OK, NULL);
+    rec_model *m = NULL;
+    ck_assert_rec(rec_model_train(&m, train, o), REC_OK, NULL);
+    const unsigned ks[] = { 1, 200 };
+    rec_eval_options eo = REC_EVAL_OPTIONS_INIT;
+    eo.ks = ks;
+    eo.n_ks = 2;
+    eo.protocol = REC_EVAL_SAMPLED_POPULARITY;
+    eo.sample_negatives = 100;
+    rec_eval *ev = NULL;
+    /* Scores 3, 2, 1, 0, 0, 0. By popularity only item 2 (count 1) can be
+     * drawn for u0 (avoiding 0, 1, 4) and u1 (avoiding 0, 1, 3): item 1
+     * outranks all 100 copies of it, items 4 and 3 fall below them all. */
+    ck_assert_rec(rec_eval_run(&ev, m, NULL, test, &eo), REC_OK, NULL);
+    ck_assert_uint_eq(rec_eval_count(ev), 2 * 3 + 1);
+    ck_assert_double_eq_tol(get(ev, "sampled_hit@1"), (0.5 + 0.0) / 2, EPS);
+    ck_assert_double_eq_tol(get(ev, "sampled_hit@200"), 1.0, EPS);
+    ck_assert_double_eq_tol(get(ev, "sampled_mrr@200"), ((1.0 + 1.0 / 101) / 2 + 1.0 / 101) / 2,
+                            EPS);
+    ck_assert_double_eq_tol(get(ev, "sampled_ndcg@200"),
+                            ((1.0 + 1.0 / log2(102.0)) / 2 + 1.0 / log2(102.0)) / 2, EPS);
+    ck_assert_double_eq_tol(get(ev, "sampled_auc"), (0.5 + 0.0) / 2, EPS);
+    ck_assert_rec(rec_eval_get(ev, "recall@1", &(double){ 0 }), REC_ENOTFOUND, NULL);
+    rec_eval_free(ev);
+
+    /* Uniformly: u0's item 1 (score 2) still outranks 2, 3 and 5. */
+    eo.protocol = REC_EVAL_SAMPLED_UNIFORM;
+    ck_assert_rec(rec_eval_run(&ev, m, NULL, test, &eo), REC_OK, NULL);
+    const uint32_t *pu;
+    const double *pv;
+    ck_assert_rec(rec_eval_user_values(ev, "sampled_hit@200", &pu, &pv), REC_OK, NULL);
+    ck_assert_double_eq(pv[0], 1.0);
+    ck_assert_double_eq(pv[1], 1.0);
+    rec_eval_free(ev);
+    rec_model_free(m);
+    rec_dataset_free(train);
+    rec_dataset_free(test);
+
+    /* A user holding most of the catalogue draws from the complement: u0
+     * trained on 0..3 (scores 1) and tested on 5 (score 0) can only get
+     * item 4, which ties with 5 and comes first by id: 100 copies of it give
+     * rank 101, and AUC 1/2. A
+     * training item drawn by mistake would score above and give AUC 0. By
+     * popularity nothing can be drawn (item 4 has no training count): rank
+     * 1, AUC 1, as with no negative item in full ranking. */
+    int64_t tu[] = { 0, 0, 0, 0 }, ti[] = { 0, 1, 2, 3 }, eu[] = { 0 }, ei[] = { 5 };
+    ck_assert_rec(rec_dataset_from_int_arrays(&train, 4, tu, ti, NULL, NULL, NULL, space),
+                  REC_OK, NULL);
+    ck_assert_rec(rec_dataset_from_int_arrays(&test, 1, eu, ei, NULL, NULL, NULL, space),
+                  REC_OK, NULL);
+    ck_assert_rec(rec_model_train(&m, train, o), REC_OK, NULL);
+    eo.protocol = REC_EVAL_SAMPLED_UNIFORM;
+    ck_assert_rec(rec_eval_run(&ev, m, NULL, test, &eo), REC_OK, NULL);
+    ck_assert_uint_eq(rec_eval_n_users(ev), 1);
+    ck_assert_double_eq(get(ev, "sampled_hit@1"), 0.0);
+    ck_assert_double_eq_tol(get(ev, "sampled_mrr@200"), 1.0 / 101, EPS);
+    ck_assert_double_eq_tol(get(ev, "sampled_auc"), 0.5, EPS);
+    rec_eval_free(ev);
+    eo.protocol = REC_EVAL_SAMPLED_POPULARITY;
+    ck_assert_rec(rec_eval_run(&ev, m, NULL, test, &eo), REC_OK, NULL);
+    ck_assert_double_eq(get(ev, "sampled_hit@1"), 1.0);
+    ck_assert_double_eq(get(ev, "sampled_auc"), 1.0);
+    rec_eval_free(ev);
+
+    /* Refusals: no negatives asked for, an unknown protocol. */
+    eo.sample_negatives = 0;
+    ck_assert_rec(rec_eval_run(&ev, m, NULL, test, &eo), REC_EINVAL, "sample_negatives");
+    eo.sample_negatives = 10;
+    eo.protocol = (rec_eval_protocol)7;
+    ck_assert_rec(rec_eval_run(&ev, m, NULL, test, &eo), REC_EINVAL, "protocol");
+    ck_assert_ptr_null(ev);
+    rec_model_free(m);
+    rec_train_options_free(o);
+    rec_dataset_free(space);
+    rec_dataset_free(train);
+    rec_dataset_free(test);
+}
+END_TEST
+
+/* RMSE and MAE of the scores against test ratings; version-1 options. */
+START_TEST(test_rating_errors_and_old_options)
+{
+    rec_dataset *space, *train, *test;
+    make_case(&space, &train, &test);
+    rec_train_options *o = NULL;
+    ck_assert_rec(rec_train_options_new(&o, "pop"), REC_OK, NULL);
+    rec_model *m = NULL;
+    ck_assert_rec(rec_model_train(&m, train, o), REC_OK, NULL);
+    /* Scores 3, 2, 1, 0, 0, 0: u0 rates item 1 (score 2) 4 and item 4
+     * (score 0) 1, u1 rates item 3 (score 0) 2. Errors -2, -1, -2. */
+    int64_t eu[] = { 0, 0, 1 }, ei[] = { 1, 4, 3 };
+    float er[] = { 4.0f, 1.0f, 2.0f };
+    rec_dataset *rated = NULL;
+    ck_assert_rec(rec_dataset_from_int_arrays(&rated, 3, eu, ei, er, NULL, NULL, space),
+                  REC_OK, NULL);
+    rec_eval *ev = NULL;
+    ck_assert_rec(rec_eval_run(&ev, m, NULL, rated, NULL), REC_OK, NULL);
+    ck_assert_double_eq_tol(get(ev, "rmse"), sqrt((4.0 + 1.0 + 4.0) / 3), EPS);
+    ck_assert_double_eq_tol(get(ev, "mae"), 5.0 / 3, EPS);
+    ck_assert_rec(rec_eval_user_values(ev, "rmse", &(const uint32_t *){ NULL },
+                                       &(const double *){ NULL }),
+                  REC_EINVAL, "no per-user values");
+    double full_recall = get(ev, "recall@20");
+    rec_eval_free(ev);
+
+    /* A caller built against version 1 of the options has none of the
+     * later fields: whatever follows its struct must not be read. */
+    struct {
+        uint32_t version;
+        const unsigned *ks;
+        size_t n_ks;
+        unsigned threads;
+        int exclude_train;
+        unsigned char garbage[64];
+    } v1 = { 1, NULL, 0, 0, 1, { 0 } };
+    memset(v1.garbage, 0xff, sizeof v1.garbage);
+    ck_assert_rec(rec_eval_run(&ev, m, NULL, rated, (const rec_eval_options *)(void *)&v1),
+                  REC_OK, NULL);
+    ck_assert_double_eq(get(ev, "recall@20"), full_recall);
+    ck_assert_double_eq_tol(get(ev, "coverage@20"), 1.0 * 5 / 6, EPS);
+    rec_eval_free(ev);
+    v1.version = 3;
+    ck_assert_rec(rec_eval_run(&ev, m, NULL, rated, (const rec_eval_options *)(void *)&v1),
+                  REC_EINVAL, "version");
+
+    rec_dataset_free(rated);
+    rec_model_free(m);
+    rec_train_options_free(o);
+    rec_dataset_free(space);
+    rec_dataset_free(train);
+    rec_dataset_free(test);
+}
+END_TEST
+
 /* The result is the same, bit for bit, on 1 and several threads. */
 /* MF-BPR (3 epochs) on a split of generated taste-group data; the caller
  * frees what comes back. */
@@ -223,23 +402,24 @@ static rec_model *small_mf(unsigned users, unsigned items, unsigned groups, unsi
     return m;
 }
 
-/* Every measure of b is in a, in the same place, with the same mean and
- * per-user values to the bit, users ascending, and each mean is the mean
- * of its per-user values. */
+/* Every measure of b is in a, with the same value and per-user values to
+ * the bit (NaN matching NaN), users ascending, and each per-user measure's
+ * mean is the mean of its values. */
 static void assert_same_evals(const rec_eval *a, const rec_eval *b)
 {
     ck_assert_uint_ge(rec_eval_count(a), rec_eval_count(b));
     ck_assert_uint_eq(rec_eval_n_users(a), rec_eval_n_users(b));
     for (size_t v = 0; v < rec_eval_count(b); v++) {
-        const char *na, *nb;
+        const char *nb;
         double va, vb;
-        rec_eval_at(a, v, &na, &va);
         rec_eval_at(b, v, &nb, &vb);
-        ck_assert_str_eq(na, nb);
-        ck_assert_msg(va == vb, "%s: %g against %g", na, va, vb);
+        ck_assert_rec(rec_eval_get(a, nb, &va), REC_OK, NULL);
+        ck_assert_msg(va == vb || (isnan(va) && isnan(vb)), "%s: %g against %g", nb, va, vb);
+        if (v >= rec_eval_count_per_user(b))
+            continue;
         const uint32_t *ua, *ub;
         const double *pa, *pb;
-        ck_assert_rec(rec_eval_user_values(a, na, &ua, &pa), REC_OK, NULL);
+        ck_assert_rec(rec_eval_user_values(a, nb, &ua, &pa), REC_OK, NULL);
         ck_assert_rec(rec_eval_user_values(b, nb, &ub, &pb), REC_OK, NULL);
         size_t n = rec_eval_n_users(a);
         ck_assert(memcmp(ua, ub, n * sizeof *ua) == 0);
@@ -272,6 +452,28 @@ START_TEST(test_eval_thread_invariance)
     assert_same_evals(a, b);
     rec_eval_free(a);
     rec_eval_free(b);
+
+    /* The same for both sampled protocols. */
+    for (int p = REC_EVAL_SAMPLED_UNIFORM; p <= REC_EVAL_SAMPLED_POPULARITY; p++) {
+        eo.protocol = (rec_eval_protocol)p;
+        eo.sample_negatives = 50;
+        eo.threads = 1;
+        ck_assert_rec(rec_eval_run(&a, m, NULL, te, &eo), REC_OK, NULL);
+        eo.threads = 3;
+        ck_assert_rec(rec_eval_run(&b, m, NULL, te, &eo), REC_OK, NULL);
+        ck_assert_uint_eq(rec_eval_count(a), rec_eval_count(b));
+        assert_same_evals(a, b);
+        /* Another seed, other negatives. */
+        rec_eval *c = NULL;
+        eo.seed = 2;
+        ck_assert_rec(rec_eval_run(&c, m, NULL, te, &eo), REC_OK, NULL);
+        ck_assert(get(a, "sampled_auc") != get(c, "sampled_auc"));
+        eo.seed = 1;
+        rec_eval_free(a);
+        rec_eval_free(b);
+        rec_eval_free(c);
+    }
+    eo.protocol = REC_EVAL_FULL;
 
     /* Allocation failures come back as REC_ENOMEM. */
     eo.threads = 2;
@@ -387,7 +589,46 @@ START_TEST(test_eval_lists)
     }
     ck_assert_rec(rec_eval_lists(&got, nu, lp, li, rp, ri, &eo), REC_OK, NULL);
     assert_same_evals(ref, got);
+    ck_assert_rec(rec_eval_get(got, "coverage@10", &(double){ 0 }), REC_ENOTFOUND,
+                  "coverage@10");
     rec_eval_free(got);
+
+    /* With the catalogue and the training counts, the measures beyond
+     * accuracy too. */
+    size_t n_items = rec_dataset_n_items(tr), n_train_users = 0;
+    uint32_t *counts = calloc(n_items, sizeof *counts);
+    ck_assert(counts);
+    for (uint32_t i = 0; i < n_items; i++) {
+        size_t deg;
+        const uint32_t *us;
+        ck_assert_rec(rec_dataset_item_users(tr, i, &us, &deg), REC_OK, NULL);
+        counts[i] = (uint32_t)deg;
+    }
+    for (uint32_t u = 0; u < rec_dataset_n_users(tr); u++) {
+        size_t deg;
+        const uint32_t *is;
+        ck_assert_rec(rec_dataset_user_items(tr, u, &is, NULL, NULL, &deg), REC_OK, NULL);
+        n_train_users += deg > 0;
+    }
+    eo.n_catalog = n_items;
+    eo.item_counts = counts;
+    eo.n_train_users = n_train_users;
+    ck_assert_rec(rec_eval_lists(&got, nu, lp, li, rp, ri, &eo), REC_OK, NULL);
+    ck_assert_uint_eq(rec_eval_count(got), rec_eval_count(ref) - 1); /* no auc */
+    assert_same_evals(ref, got);
+    rec_eval_free(got);
+    /* An item outside the catalogue; counts above the user count. */
+    eo.n_catalog = 5;
+    ck_assert_rec(rec_eval_lists(&got, nu, lp, li, rp, ri, &eo), REC_EINVAL,
+                  "outside the catalogue");
+    eo.n_catalog = n_items;
+    eo.n_train_users = 1;
+    ck_assert_rec(rec_eval_lists(&got, nu, lp, li, rp, ri, &eo), REC_EINVAL,
+                  "n_train_users");
+    eo.protocol = REC_EVAL_SAMPLED_UNIFORM;
+    ck_assert_rec(rec_eval_lists(&got, nu, lp, li, rp, ri, &eo), REC_EINVAL, "sampled");
+    ck_assert_ptr_null(got);
+    free(counts);
 
     /* An item twice in user 1's list; pointers going back. */
     size_t lp2[] = { 0, 2, 5 }, rp2[] = { 0, 1, 2 };
@@ -435,6 +676,8 @@ Suite *rec_test_suite(void)
     tcase_add_test(tc, test_eval_lists);
     tcase_add_test(tc, test_full_ranking_hand_computed);
     tcase_add_test(tc, test_eval_thread_invariance);
+    tcase_add_test(tc, test_sampled_hand_computed);
+    tcase_add_test(tc, test_rating_errors_and_old_options);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -708,33 +708,77 @@ REC_API int rec_model_recommend_vector(const rec_model *model, const float *vect
 /* Evaluation                                                               */
 /* ------------------------------------------------------------------------ */
 
+/** How rec_eval_run() ranks a test item (docs/metrics.md). */
+typedef enum rec_eval_protocol {
+    /** Against every item that is not excluded (the default). */
+    REC_EVAL_FULL = 0,
+    /** Against sample_negatives items drawn uniformly from those that are
+     *  neither excluded nor test items of the user. */
+    REC_EVAL_SAMPLED_UNIFORM = 1,
+    /** The same, drawn in proportion to their training interactions. */
+    REC_EVAL_SAMPLED_POPULARITY = 2
+} rec_eval_protocol;
+
 typedef struct rec_eval_options {
     uint32_t version;       /**< REC_EVAL_OPTIONS_VERSION */
-    const unsigned *ks;     /**< cut-offs; NULL (default) means {20} */
+    const unsigned *ks;     /**< at most 64 cut-offs; NULL (default) means {20} */
     size_t n_ks;
     unsigned threads;       /**< 0 (default): all online CPUs */
     /** 1 (default): rank each user's items excluding the training items. */
     int exclude_train;
+    /* ---- version 2 ---- */
+    /** 1 (default): also the measures of the top-K lists beyond accuracy:
+     *  catalogue coverage, popularity, long tail, novelty, entropy, Gini and
+     *  the item-fairness measures. They keep every user's top list in memory
+     *  (4 bytes per user per rank); 0 leaves them out. */
+    int beyond_accuracy;
+    /** REC_EVAL_FULL (default) or a sampled protocol, whose measures are
+     *  named "sampled_..." and replace the full-ranking ones. */
+    rec_eval_protocol protocol;
+    unsigned sample_negatives;  /**< negatives per test item; default 100 */
+    uint64_t seed;              /**< seed of the sampled negatives; default 1 */
+    /** rec_eval_lists() only: the number of items in the catalogue, whose
+     *  ids are then 0 .. n_catalog - 1. 0 (default): unknown, and no
+     *  measure beyond accuracy is computed. */
+    size_t n_catalog;
+    /** rec_eval_lists() only: training interactions of each catalogue item
+     *  (n_catalog entries), for the popularity measures; NULL (default):
+     *  none of them. */
+    const uint32_t *item_counts;
+    /** rec_eval_lists() only, with item_counts: users in the training data
+     *  (for novelty); at least the largest count. */
+    size_t n_train_users;
 } rec_eval_options;
 
-#define REC_EVAL_OPTIONS_VERSION 1
-#define REC_EVAL_OPTIONS_INIT { REC_EVAL_OPTIONS_VERSION, NULL, 0, 0, 1 }
+#define REC_EVAL_OPTIONS_VERSION 2
+#define REC_EVAL_OPTIONS_INIT \
+    { REC_EVAL_OPTIONS_VERSION, NULL, 0, 0, 1, 1, REC_EVAL_FULL, 100, 1, 0, NULL, 0 }
 /** Fills *opts with the defaults of REC_EVAL_OPTIONS_INIT. */
 REC_API int rec_eval_options_init(rec_eval_options *opts);
 
 /**
- * Full-ranking evaluation (docs/metrics.md): for every user with at least one
- * test interaction, all items are scored, the user's training items are
+ * Evaluation by full ranking (docs/metrics.md): for every user with at least
+ * one test interaction, all items are scored, the user's training items are
  * excluded, and Recall, Precision, NDCG, Hit, MRR, MAP and the NGCF code's
  * NDCG (ndcg_retrieved) at every cut-off, and the AUC over all items that
- * are not excluded ("auc"), are averaged over those users.
+ * are not excluded ("auc"), are averaged over those users. With
+ * beyond_accuracy, the users' top-K lists also give avg_pop, long_tail and
+ * novelty (per-user means) and coverage, entropy, gini and the item-fairness
+ * measures fair_jain, fair_qf, fair_entropy, fair_fsat, fair_gini,
+ * fair_gini_w, ai_d and vocd (over all lists together). If `test` has
+ * ratings, "rmse" and "mae" compare the scores with them. A sampled
+ * protocol (opts->protocol) ranks each test item against sampled negatives
+ * instead and reports sampled_hit, sampled_ndcg, sampled_mrr and
+ * sampled_auc.
  *
  * `test` must be in the model's id space: its id maps must hold the same ids
  * in the same order as the model's (load it with rec_model_dataset() or the
  * training dataset as `ref`; datasets built before the model was saved and
- * loaded back qualify too). `train` gives the items to exclude; NULL means
- * the model's own training interactions. REC_EINVAL for datasets in another
- * id space or a model without interactions and train = NULL.
+ * loaded back qualify too). `train` gives the items to exclude and the
+ * training popularity; NULL means the model's own training interactions.
+ * REC_EINVAL for datasets in another id space, or a model without
+ * interactions and train = NULL when they are needed (exclusion or
+ * popularity sampling).
  */
 REC_API int rec_eval_run(rec_eval **out, const rec_model *model,
                          const rec_dataset *train, const rec_dataset *test,
@@ -746,26 +790,34 @@ REC_API int rec_eval_run(rec_eval **out, const rec_model *model,
  * list_ptr[i + 1]), best first, and its relevant (test) items are
  * rel_items[rel_ptr[i] .. rel_ptr[i + 1]), in any order (repeats count
  * once). Both pointer arrays have n_users + 1 entries. Item ids are the
- * caller's, any uint32_t. The measures are those of rec_eval_run() at the
- * cut-offs of opts, without "auc" (there are no scores to compare); threads
- * and exclude_train do not apply (the lists are
- * taken as they are). A list shorter than K is scored as it stands. Users
- * without relevant items are left out, and the others appear in
+ * caller's, any uint32_t, unless opts->n_catalog is set. The measures are
+ * those of rec_eval_run() at the cut-offs of opts, without "auc", "rmse"
+ * and "mae" (there are no scores); the measures beyond accuracy need
+ * opts->n_catalog, and the popularity ones opts->item_counts too. threads,
+ * exclude_train and the sampled protocols do not apply (the lists are taken
+ * as they are). A list shorter than K is scored as it stands. Users without
+ * relevant items are left out, and the others appear in
  * rec_eval_user_values() by their index i. REC_EINVAL for a list that holds
- * an item twice (naming the user and both positions) or pointers that
- * decrease.
+ * an item twice (naming the user and both positions), an item outside the
+ * catalogue, pointers that decrease or a sampled protocol.
  */
 REC_API int rec_eval_lists(rec_eval **out, size_t n_users, const size_t *list_ptr,
                            const uint32_t *list_items, const size_t *rel_ptr,
                            const uint32_t *rel_items, const rec_eval_options *opts);
 
-/** Value of a measure by name, e.g. "recall@20", "ndcg@10", "precision@20",
- *  "hit@20", "mrr@20", "map@20", "ndcg_retrieved@20" (docs/metrics.md).
+/** Value of a measure by name, e.g. "recall@20", "ndcg@10", "auc",
+ *  "coverage@20", "fair_gini@20" (docs/metrics.md lists them all). NaN
+ *  where the measure is undefined for this data (docs/metrics.md says when).
  *  REC_ENOTFOUND for a name this run did not compute. */
 REC_API int rec_eval_get(const rec_eval *ev, const char *name, double *value);
 
 /** Number of measures computed (for listing them). 0 for NULL. */
 REC_API size_t rec_eval_count(const rec_eval *ev);
+
+/** Number of measures that are means of per-user values: they come first
+ *  in rec_eval_at() order, and rec_eval_user_values() gives their values.
+ *  0 for NULL. */
+REC_API size_t rec_eval_count_per_user(const rec_eval *ev);
 
 /** Name and value of the index-th measure. *name is owned by ev.
  *  REC_EINVAL for an index past the end. */
@@ -781,7 +833,9 @@ REC_API size_t rec_eval_n_users(const rec_eval *ev);
  * (ascending; rec_dataset_user_id() gives its id) and (*values)[i] the
  * user's value, for i < rec_eval_n_users(ev). The mean of *values is what
  * rec_eval_get() returns. The arrays are owned by ev. REC_ENOTFOUND for a
- * measure this run did not compute.
+ * measure this run did not compute, REC_EINVAL for one computed over all
+ * users together (coverage, entropy, gini, the fair_* measures, ai_d, vocd,
+ * rmse, mae), which has no per-user values.
  */
 REC_API int rec_eval_user_values(const rec_eval *ev, const char *name,
                                  const uint32_t **users, const double **values);

@@ -30,31 +30,59 @@ static int check_distinct(size_t user, const uint32_t *list, size_t n, uint32_t 
     return REC_OK;
 }
 
+/* REC_EINVAL for an item of the list outside the catalogue. */
+static int check_catalog(size_t user, const uint32_t *list, size_t n, size_t n_catalog)
+{
+    for (size_t r = 0; r < n; r++)
+        if (list[r] >= n_catalog)
+            return rec_error(REC_EINVAL, "rec_eval_lists: user %zu lists item %u at "
+                             "position %zu, outside the catalogue of opts->n_catalog = %zu "
+                             "items", user, (unsigned)list[r], r, n_catalog);
+    return REC_OK;
+}
+
 int rec_evaluate_lists(struct rec_eval **out, size_t n_users, const size_t *list_ptr,
                        const uint32_t *list_items, const size_t *rel_ptr,
-                       const uint32_t *rel_items, const unsigned *ks_in, size_t n_ks_in)
+                       const uint32_t *rel_items, size_t n_catalog,
+                       const rec_eval_plan *plan_in)
 {
     *out = NULL;
-    size_t longest_list = 0, evaluated = 0;
+    rec_eval_plan plan = *plan_in;
+    if (n_catalog == 0)
+        plan.beyond_accuracy = 0; /* no catalogue to measure against */
+    size_t longest_list = 0, evaluated = 0, k_max = plan.ks[plan.n_ks - 1];
     for (size_t i = 0; i < n_users; i++) {
         size_t nl = list_ptr[i + 1] - list_ptr[i];
         longest_list = nl > longest_list ? nl : longest_list;
         evaluated += rel_ptr[i + 1] > rel_ptr[i];
     }
-    unsigned *ks = rec_malloc_array(n_ks_in, sizeof *ks);
     uint32_t *users = rec_malloc_array(evaluated + 1, sizeof *users);
+    if (!users)
+        return rec_error_nomem();
+    rec_eval_layout lay = rec_eval_plan_layout(&plan, 0, 0);
+    struct rec_eval *ev = NULL;
+    int rc = rec_eval_new_laid_out(&ev, &plan, &lay, users, evaluated);
+    if (rc != REC_OK)
+        return rc;
+    users = ev->users;
+    /* The evaluated users' lists cut to the largest K, for the list groups. */
+    uint32_t *kept = NULL, *kept_len = NULL;
+    if (plan.beyond_accuracy) {
+        kept = rec_malloc_array(evaluated * k_max + 1, sizeof *kept);
+        kept_len = rec_malloc_array(evaluated + 1, sizeof *kept_len);
+    }
     uint32_t *scratch = rec_malloc_array(longest_list + 1, sizeof *scratch);
     uint32_t *rel = NULL;
     uint8_t *hit = rec_malloc(longest_list + 1);
-    size_t n_ks = ks ? rec_eval_cutoffs(ks_in, n_ks_in, ks) : 0;
-    double *per_user = rec_calloc((evaluated + 1) * n_ks * REC_MEASURE_COUNT + 1,
-                                  sizeof(double));
-    int rc = ks && users && scratch && hit && per_user ? REC_OK : rec_error_nomem();
-    size_t k_max = n_ks ? ks[n_ks - 1] : 0, e = 0;
+    if (!scratch || !hit || (plan.beyond_accuracy && (!kept || !kept_len)))
+        rc = rec_error_nomem();
+    size_t e = 0;
     for (size_t i = 0; rc == REC_OK && i < n_users; i++) {
         const uint32_t *list = list_items + list_ptr[i];
         size_t nl = list_ptr[i + 1] - list_ptr[i];
         if ((rc = check_distinct(i, list, nl, scratch)) != REC_OK)
+            break;
+        if (n_catalog && (rc = check_catalog(i, list, nl, n_catalog)) != REC_OK)
             break;
         size_t nr_in = rel_ptr[i + 1] - rel_ptr[i];
         if (nr_in == 0)
@@ -71,18 +99,26 @@ int rec_evaluate_lists(struct rec_eval **out, size_t n_users, const size_t *list
         for (size_t r = 0; r < n_ranked; r++)
             hit[r] = (uint8_t)rec_sorted_has(rel, 0, nr, list[r]);
         users[e] = (uint32_t)i;
-        rec_metrics_add_user(hit, n_ranked, nr, ks, n_ks, per_user + e, evaluated);
+        rec_metrics_add_user(hit, n_ranked, nr, plan.ks, plan.n_ks, ev->per_user + e,
+                             evaluated);
+        if (kept) {
+            memcpy(kept + e * k_max, list, n_ranked * sizeof *kept);
+            kept_len[e] = (uint32_t)n_ranked;
+        }
         e++;
     }
     rec_free(rel);
     rec_free(scratch);
     rec_free(hit);
-    if (rc == REC_OK) {
-        rc = rec_eval_result(out, ks, n_ks, 0, users, per_user, evaluated);
-    } else {
-        rec_free(users);
-        rec_free(per_user);
+    if (rc == REC_OK)
+        rc = rec_eval_list_groups(ev, &plan, &lay, kept, k_max, kept_len, n_catalog);
+    rec_free(kept);
+    rec_free(kept_len);
+    if (rc != REC_OK) {
+        rec_eval_destroy(ev);
+        return rc;
     }
-    rec_free(ks);
-    return rc;
+    rec_eval_average(ev);
+    *out = ev;
+    return REC_OK;
 }

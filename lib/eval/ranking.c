@@ -1,4 +1,5 @@
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,9 @@ typedef struct job {
     worker *workers;
     const rec_kernels *K;
     double *per_user;       /* measure v of user i at [v * n_users + i] */
+    size_t auc;             /* column of "auc" */
+    uint32_t *lists;        /* user i's top list at [i * k_max], or NULL */
+    uint32_t *list_len;     /* its length */
     atomic_int failed;
 } job;
 
@@ -107,84 +111,15 @@ static void eval_block(void *p, size_t b, unsigned w)
             wk->hit[t] = (uint8_t)rec_sorted_has(rel, 0, n_rel, wk->top[t].item);
         rec_metrics_add_user(wk->hit, n_top, n_rel, j->ks, j->n_ks,
                              j->per_user + first + r, j->n_users);
-        j->per_user[j->n_ks * REC_MEASURE_COUNT * j->n_users + first + r] =
+        j->per_user[j->auc * j->n_users + first + r] =
             user_auc(j->K, wk->scores + r * n_items, n_items, seen, n_seen, rel, n_rel);
-    }
-}
-
-static int cmp_unsigned(const void *a, const void *b)
-{
-    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
-    return (x > y) - (x < y);
-}
-
-size_t rec_eval_cutoffs(const unsigned *ks, size_t n_ks, unsigned *out)
-{
-    memcpy(out, ks, n_ks * sizeof *out);
-    qsort(out, n_ks, sizeof *out, cmp_unsigned);
-    size_t n = 0;
-    for (size_t c = 0; c < n_ks; c++)
-        if (n == 0 || out[n - 1] != out[c])
-            out[n++] = out[c];
-    return n;
-}
-
-void rec_eval_destroy(struct rec_eval *ev)
-{
-    if (!ev)
-        return;
-    rec_free(ev->names);
-    rec_free(ev->values);
-    rec_free(ev->users);
-    rec_free(ev->per_user);
-    rec_free(ev);
-}
-
-/* The result handle: a name, the per-user values and their mean per
- * (cut-off, measure). Takes over users and per_user (freed on failure). */
-int rec_eval_result(struct rec_eval **out, const unsigned *ks, size_t n_ks, int with_auc,
-                    uint32_t *users, double *per_user, size_t n_users)
-{
-    struct rec_eval *ev = rec_calloc(1, sizeof *ev);
-    size_t n = n_ks * REC_MEASURE_COUNT + (with_auc ? 1 : 0);
-    if (ev) {
-        ev->users = users;
-        ev->per_user = per_user;
-        ev->names = rec_calloc(n, sizeof *ev->names);
-        ev->values = rec_calloc(n, sizeof *ev->values);
-    }
-    if (!ev || !ev->names || !ev->values) {
-        if (!ev) {
-            rec_free(users);
-            rec_free(per_user);
-        }
-        rec_eval_destroy(ev);
-        return rec_error_nomem();
-    }
-    for (size_t c = 0; c < n_ks; c++) {
-        for (int m = 0; m < REC_MEASURE_COUNT; m++) {
-            size_t v = c * REC_MEASURE_COUNT + (size_t)m;
-            snprintf(ev->names[v], REC_EVAL_NAME_MAX, "%s@%u",
-                     rec_measure_name((rec_measure)m), ks[c]);
-            /* In user order: the same mean whatever the thread count. */
-            double sum = 0.0;
-            for (size_t i = 0; i < n_users; i++)
-                sum += per_user[v * n_users + i];
-            ev->values[v] = n_users ? sum / (double)n_users : 0.0;
+        if (j->lists) {
+            uint32_t *list = j->lists + (first + r) * j->k_max;
+            for (size_t t = 0; t < n_top; t++)
+                list[t] = wk->top[t].item;
+            j->list_len[first + r] = (uint32_t)n_top;
         }
     }
-    if (with_auc) {
-        size_t v = n - 1;
-        snprintf(ev->names[v], REC_EVAL_NAME_MAX, "auc");
-        double sum = 0.0;
-        for (size_t i = 0; i < n_users; i++)
-            sum += per_user[v * n_users + i];
-        ev->values[v] = n_users ? sum / (double)n_users : 0.0;
-    }
-    ev->n_values = n;
-    ev->n_users = n_users;
-    *out = ev;
-    return REC_OK;
 }
 
 static void free_workers(worker *w, unsigned n)
@@ -197,29 +132,23 @@ static void free_workers(worker *w, unsigned n)
     rec_free(w);
 }
 
-int rec_evaluate(struct rec_eval **out, const rec_serving *s,
-                 const rec_dataset *exclude, const rec_dataset *test,
-                 const unsigned *ks_in, size_t n_ks_in, unsigned threads)
+int rec_evaluate(struct rec_eval **out, const rec_serving *s, const rec_dataset *exclude,
+                 const rec_dataset *test, const rec_eval_plan *plan)
 {
     *out = NULL;
-    int rc = REC_OK;
-    job j;
-    memset(&j, 0, sizeof j);
-    unsigned *ks = rec_malloc_array(n_ks_in, sizeof *ks);
-    uint32_t *users = rec_malloc_array(rec_ds_n_users(test) + 1, sizeof *users);
-    if (!ks || !users) {
-        rec_free(ks);
-        rec_free(users);
-        return rec_error_nomem();
-    }
-    size_t n_ks = rec_eval_cutoffs(ks_in, n_ks_in, ks);
-
+    if (plan->sampling != REC_EVAL_FULL)
+        return rec_evaluate_sampled(out, s, exclude, test, plan);
     size_t n_users = 0;
-    for (size_t u = 0; u < rec_ds_n_users(test); u++)
-        if (test->user_ptr[u + 1] > test->user_ptr[u])
-            users[n_users++] = (uint32_t)u;
+    uint32_t *users = rec_eval_test_users(test, &n_users);
+    if (!users)
+        return rec_error_nomem();
+    rec_eval_layout lay = rec_eval_plan_layout(plan, 1, test->ratings != NULL);
+    struct rec_eval *ev = NULL;
+    int rc = rec_eval_new_laid_out(&ev, plan, &lay, users, n_users);
+    if (rc != REC_OK)
+        return rc;
 
-    threads = rec_threads_resolve(threads);
+    unsigned threads = rec_threads_resolve(plan->threads);
     size_t n_items = s->n_items ? s->n_items : 1;
     size_t block = SCORE_BUDGET / n_items;
     block = block < 1 ? 1 : block > BLOCK_MAX ? BLOCK_MAX : block;
@@ -227,13 +156,18 @@ int rec_evaluate(struct rec_eval **out, const rec_serving *s,
     if ((size_t)threads > n_blocks)
         threads = n_blocks ? (unsigned)n_blocks : 1;
 
-    j = (job){ .s = s, .exclude = exclude, .test = test, .users = users,
-               .n_users = n_users, .block = block, .ks = ks, .n_ks = n_ks,
-               .k_max = ks[n_ks - 1] };
-    j.K = rec_kernels_get();
-    j.per_user = rec_calloc(n_users * (n_ks * REC_MEASURE_COUNT + 1) + 1, sizeof(double));
+    job j = { .s = s, .exclude = exclude, .test = test, .users = ev->users,
+              .n_users = n_users, .block = block, .ks = plan->ks, .n_ks = plan->n_ks,
+              .k_max = plan->ks[plan->n_ks - 1], .K = rec_kernels_get(),
+              .per_user = ev->per_user, .auc = lay.auc };
+    if (plan->beyond_accuracy) {
+        j.lists = rec_malloc_array(n_users * j.k_max + 1, sizeof *j.lists);
+        j.list_len = rec_malloc_array(n_users + 1, sizeof *j.list_len);
+        if (!j.lists || !j.list_len)
+            rc = rec_error_nomem();
+    }
     j.workers = rec_calloc(threads, sizeof *j.workers);
-    if (!j.per_user || !j.workers)
+    if (!j.workers)
         rc = rec_error_nomem();
     for (unsigned t = 0; rc == REC_OK && t < threads; t++) {
         worker *w = &j.workers[t];
@@ -248,14 +182,19 @@ int rec_evaluate(struct rec_eval **out, const rec_serving *s,
         if (atomic_load(&j.failed))
             rc = rec_error_nomem();
     }
-    if (rc == REC_OK) {
-        rc = rec_eval_result(out, ks, n_ks, 1, users, j.per_user, n_users);
-        users = NULL; /* taken over */
-        j.per_user = NULL;
-    }
     free_workers(j.workers, threads);
-    rec_free(j.per_user);
-    rec_free(users);
-    rec_free(ks);
-    return rc;
+    if (rc == REC_OK)
+        rc = rec_eval_list_groups(ev, plan, &lay, j.lists, j.k_max, j.list_len, s->n_items);
+    if (rc == REC_OK)
+        rec_eval_average(ev);
+    if (rc == REC_OK && lay.rating != SIZE_MAX)
+        rec_rating_errors(s, test, &ev->values[lay.rating], &ev->values[lay.rating + 1]);
+    rec_free(j.lists);
+    rec_free(j.list_len);
+    if (rc != REC_OK) {
+        rec_eval_destroy(ev);
+        return rc;
+    }
+    *out = ev;
+    return REC_OK;
 }

@@ -95,7 +95,9 @@ static int evaluate(run *r, unsigned epoch, double *recall, double *ndcg, double
         return rc;
     struct rec_eval *ev = NULL;
     unsigned k = r->summary.eval_k;
-    rc = rec_evaluate(&ev, &now.serving, r->train, r->opts->valid, &k, 1, r->threads);
+    /* Validation needs the ranking measures only. */
+    rec_eval_plan plan = { .ks = &k, .n_ks = 1, .threads = r->threads };
+    rc = rec_evaluate(&ev, &now.serving, r->train, r->opts->valid, &plan);
     if (rc != REC_OK) {
         snapshot_free(&now);
         return rc;

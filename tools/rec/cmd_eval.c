@@ -1,4 +1,6 @@
-/* rec eval: full-ranking evaluation of a saved model on test data. */
+/* rec eval: evaluation of a saved model on test data, by full ranking or
+ * against sampled negatives. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +15,10 @@ static void usage(void)
 {
     printf("usage: rec eval --model FILE --test FILE [--train FILE] [options]\n\n"
            "Ranks all items for every test user, excluding the user's training\n"
-           "items, and reports Recall, NDCG, Precision and Hit at each cut-off\n"
-           "(docs/metrics.md).\n\n"
+           "items, and reports the ranking measures at each cut-off, the AUC, and the\n"
+           "coverage, popularity, diversity and item-fairness of the top-K lists\n"
+           "(docs/metrics.md). With --sampled, each test item is ranked against N\n"
+           "sampled negatives instead, and the measures are named sampled_*.\n\n"
            "  --model FILE           a saved model\n"
            "  --test FILE            test interactions (read in the model's id space)\n"
            "  --train FILE           training interactions to exclude (default: those\n"
@@ -22,6 +26,11 @@ static void usage(void)
            "  --k K                  cut-off; repeat for several (default 20)\n"
            "  --threads N            threads (default 0: all online CPUs)\n"
            "  --include-train        rank the training items too\n"
+           "  --no-beyond            leave out the measures beyond accuracy\n"
+           "  --sampled N            sampled protocol: N negatives per test item\n"
+           "  --sampler uniform|pop  how negatives are drawn (default uniform; pop: in\n"
+           "                         proportion to training interactions)\n"
+           "  --seed S               seed of the sampled negatives (default 1)\n"
            "  --per-user FILE        write every user's values as CSV (user id, then\n"
            "                         one column per measure), for significance tests\n"
            "  --json                 print one JSON object\n\n%s",
@@ -50,7 +59,7 @@ static void csv_field(FILE *f, const char *s)
  * at the end, so a failure leaves an existing file as it was. */
 static void write_per_user(const char *path, const rec_eval *ev, const rec_dataset *test)
 {
-    size_t n = rec_eval_count(ev), n_users = rec_eval_n_users(ev);
+    size_t n = rec_eval_count_per_user(ev), n_users = rec_eval_n_users(ev);
     const double **cols = calloc(n ? n : 1, sizeof *cols);
     if (!cols)
         die_rec(REC_ENOMEM, "--per-user");
@@ -108,6 +117,10 @@ int cmd_eval(int argc, char **argv)
     size_t n_ks = args_values(&a, "k", k_text, MAX_KS);
     const char *threads = args_value(&a, "threads");
     int include_train = args_flag(&a, "include-train");
+    int no_beyond = args_flag(&a, "no-beyond");
+    const char *sampled = args_value(&a, "sampled");
+    const char *sampler = args_value(&a, "sampler");
+    const char *seed = args_value(&a, "seed");
     const char *per_user = args_value(&a, "per-user");
     int json = args_flag(&a, "json");
     data_options d;
@@ -129,6 +142,25 @@ int cmd_eval(int argc, char **argv)
     if (threads)
         eo.threads = (unsigned)parse_int_option("eval", "threads", threads, 0, 256);
     eo.exclude_train = !include_train;
+    eo.beyond_accuracy = !no_beyond;
+    if (sampled) {
+        eo.sample_negatives =
+            (unsigned)parse_int_option("eval", "sampled", sampled, 1, 1000000);
+        eo.protocol = REC_EVAL_SAMPLED_UNIFORM;
+    }
+    if (sampler) {
+        if (!sampled)
+            die_usage("eval", "--sampler needs --sampled N");
+        if (strcmp(sampler, "pop") == 0)
+            eo.protocol = REC_EVAL_SAMPLED_POPULARITY;
+        else if (strcmp(sampler, "uniform") != 0)
+            die_usage("eval", "--sampler: '%s' is not uniform or pop", sampler);
+    }
+    if (seed) {
+        if (!sampled)
+            die_usage("eval", "--seed needs --sampled N");
+        eo.seed = (uint64_t)parse_int_option("eval", "seed", seed, 0, INT64_MAX);
+    }
 
     rec_model *m = NULL;
     int rc = rec_model_load(&m, model_path);
@@ -167,7 +199,7 @@ int cmd_eval(int argc, char **argv)
             const char *name;
             double value;
             rec_eval_at(ev, v, &name, &value);
-            printf("%-14s %.6f\n", name, value);
+            printf("%-20s %.6f\n", name, value);
         }
         printf("seconds %.3f\n", seconds);
     }

@@ -1,6 +1,8 @@
 /* Minimal JSON output: strings with escapes, numbers (null when not
  * finite) and external ids. */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -25,12 +27,20 @@ void json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* The shortest of 15 and 17 significant digits that reads back as v, so a
+ * reader gets the exact value without noise digits where they are not
+ * needed. */
 void json_number(FILE *f, double v)
 {
-    if (!isfinite(v))
+    if (!isfinite(v)) {
         fputs("null", f);
-    else
-        fprintf(f, "%.10g", v);
+        return;
+    }
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.15g", v);
+    if (strtod(buf, NULL) != v)
+        snprintf(buf, sizeof buf, "%.17g", v);
+    fputs(buf, f);
 }
 
 /* A canonical decimal integer: optional '-', no leading zeros, below 2^53
