@@ -1,13 +1,17 @@
 /* Evaluation: the measures on hand-computed cases, full ranking with
  * exclusion on a hand-made model, and independence of the thread count. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "testutil.h"
 #include "librec/librec.h"
 #include "core/alloc.h"
+#include "eval/eval.h"
 #include "eval/metrics.h"
+#include "eval/popularity.h"
+#include "model/serving.h"
 #include "eval/stats.h"
 
 #define EPS 1e-12
@@ -238,6 +242,229 @@ START_TEST(test_full_ranking_hand_computed)
 
     rec_model_free(m);
     rec_train_options_free(o);
+    rec_dataset_free(space);
+    rec_dataset_free(train);
+    rec_dataset_free(test);
+}
+END_TEST
+
+/* ---- The fast path against a slow reference, on random data ---- */
+
+typedef struct ref_item {
+    double score;
+    uint32_t item;
+} ref_item;
+
+static int cmp_ref_item(const void *a, const void *b)
+{
+    const ref_item *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return (x->item > y->item) - (x->item < y->item);
+}
+
+static int cmp_count_desc(const void *a, const void *b)
+{
+    const uint32_t *x = a, *y = b; /* (count, item) pairs */
+    if (x[0] != y[0])
+        return x[0] > y[0] ? -1 : 1;
+    return (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+static int has_item(const uint32_t *row, size_t n, uint32_t i)
+{
+    for (size_t t = 0; t < n; t++)
+        if (row[t] == i)
+            return 1;
+    return 0;
+}
+
+static double idcg(size_t n)
+{
+    double d = 0.0;
+    for (size_t r = 1; r <= n; r++)
+        d += 1.0 / log2((double)r + 1.0);
+    return d;
+}
+
+/* The measures of one user straight from the definitions (docs/metrics.md):
+ * the whole ranking sorted, every measure recounted at every cut-off. */
+static void reference_user(const rec_serving *s, const rec_dataset *train,
+                           const rec_dataset *test, uint32_t u, const unsigned *ks,
+                           size_t n_ks, const uint32_t *counts, const uint8_t *tail,
+                           double n_train_users, const rec_eval *ev, size_t row,
+                           uint8_t *covered)
+{
+    size_t n = s->n_items, n_seen = train->user_ptr[u + 1] - train->user_ptr[u];
+    size_t n_rel = test->user_ptr[u + 1] - test->user_ptr[u];
+    const uint32_t *seen = train->user_items + train->user_ptr[u];
+    const uint32_t *rel = test->user_items + test->user_ptr[u];
+    ref_item *rank = malloc(n * sizeof *rank);
+    ck_assert(rank);
+    size_t len = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (has_item(seen, n_seen, i))
+            continue;
+        double sc = 0.0;
+        for (size_t d = 0; d < s->dim; d++)
+            sc += (double)rec_serving_user(s, u)[d] * rec_serving_item(s, i)[d];
+        rank[len++] = (ref_item){ sc, i };
+    }
+    qsort(rank, len, sizeof *rank, cmp_ref_item);
+    size_t list_len = len < ks[n_ks - 1] ? len : ks[n_ks - 1];
+    size_t retrieved = 0;
+    for (size_t r = 0; r < list_len; r++)
+        retrieved += has_item(rel, n_rel, rank[r].item);
+    for (size_t c = 0; c < n_ks; c++) {
+        size_t k = ks[c], top = len < k ? len : k, hits = 0, first = 0;
+        double dcg = 0.0, ap = 0.0, pop = 0.0, tl = 0.0, nov = 0.0;
+        for (size_t r = 0; r < top; r++) {
+            uint32_t i = rank[r].item;
+            covered[c * n + i] = 1;
+            pop += counts[i];
+            tl += tail[i];
+            nov += log2(n_train_users / (counts[i] ? counts[i] : 1));
+            if (!has_item(rel, n_rel, i))
+                continue;
+            hits++;
+            dcg += 1.0 / log2((double)r + 2.0);
+            ap += (double)hits / (double)(r + 1);
+            if (!first)
+                first = r + 1;
+        }
+        size_t ideal = n_rel < k ? n_rel : k, ideal_ret = retrieved < k ? retrieved : k;
+        double want[] = { (double)hits / n_rel, dcg / idcg(ideal), (double)hits / k,
+                          hits > 0, first ? 1.0 / first : 0.0, ap / ideal,
+                          hits ? dcg / idcg(ideal_ret) : 0.0,
+                          top ? pop / top : 0.0, top ? tl / top : 0.0, top ? nov / top : 0.0 };
+        const char *names[] = { "recall", "ndcg", "precision", "hit", "mrr", "map",
+                                "ndcg_retrieved", "avg_pop", "long_tail", "novelty" };
+        for (size_t m = 0; m < sizeof want / sizeof *want; m++) {
+            char name[64];
+            snprintf(name, sizeof name, "%s@%u", names[m], (unsigned)k);
+            const uint32_t *us;
+            const double *vals;
+            ck_assert_rec(rec_eval_user_values(ev, name, &us, &vals), REC_OK, NULL);
+            ck_assert_uint_eq(us[row], u);
+            ck_assert_msg(fabs(vals[row] - want[m]) < 1e-12, "user %u %s: %.17g, want %.17g",
+                          (unsigned)u, name, vals[row], want[m]);
+        }
+    }
+    /* AUC: test items not excluded against items neither excluded nor test. */
+    double pairs = 0.0, wins = 0.0;
+    for (size_t a = 0; a < len; a++) {
+        if (!has_item(rel, n_rel, rank[a].item))
+            continue;
+        for (size_t b = 0; b < len; b++) {
+            if (has_item(rel, n_rel, rank[b].item))
+                continue;
+            pairs += 1.0;
+            wins += rank[a].score > rank[b].score ? 1.0 : rank[a].score == rank[b].score ? 0.5 : 0.0;
+        }
+    }
+    size_t positives = 0;
+    for (size_t a = 0; a < len; a++)
+        positives += has_item(rel, n_rel, rank[a].item);
+    double auc = positives == 0 ? 0.0 : pairs == 0.0 ? 1.0 : wins / pairs;
+    const uint32_t *us;
+    const double *vals;
+    ck_assert_rec(rec_eval_user_values(ev, "auc", &us, &vals), REC_OK, NULL);
+    ck_assert_msg(fabs(vals[row] - auc) < 1e-12, "user %u auc: %.17g, want %.17g",
+                  (unsigned)u, vals[row], auc);
+    free(rank);
+}
+
+/* Integer-valued vectors score exactly in every path and tie often; the
+ * catalogue (40 items) is smaller than the largest cut-off; test items
+ * sometimes repeat training items; some users have no test item. */
+START_TEST(test_full_ranking_against_reference)
+{
+    enum { USERS = 60, ITEMS = 40, DIM = 3, PAIRS = 600 };
+    uint64_t state = 12345;
+    int64_t tu[PAIRS], ti[PAIRS], eu[PAIRS / 3], ei[PAIRS / 3];
+    for (size_t p = 0; p < PAIRS; p++) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        tu[p] = (int64_t)((state >> 33) % USERS);
+        /* Skewed items, so that popularity means something. */
+        uint64_t x = (state >> 13) % ITEMS;
+        ti[p] = (int64_t)(x * x / ITEMS);
+    }
+    for (size_t p = 0; p < PAIRS / 3; p++) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        eu[p] = (int64_t)((state >> 33) % (USERS - 10));
+        ei[p] = (int64_t)((state >> 17) % ITEMS);
+    }
+    rec_dataset *space = NULL, *train = NULL, *test = NULL;
+    /* The id space: every user and item id in order. */
+    int64_t au[USERS > ITEMS ? USERS : ITEMS], ai[USERS > ITEMS ? USERS : ITEMS];
+    for (int t = 0; t < (USERS > ITEMS ? USERS : ITEMS); t++) {
+        au[t] = t < USERS ? t : USERS - 1;
+        ai[t] = t < ITEMS ? t : ITEMS - 1;
+    }
+    ck_assert_rec(rec_dataset_from_int_arrays(&space, USERS > ITEMS ? USERS : ITEMS, au, ai,
+                                              NULL, NULL, NULL, NULL), REC_OK, NULL);
+    ck_assert_rec(rec_dataset_from_int_arrays(&train, PAIRS, tu, ti, NULL, NULL, NULL, space),
+                  REC_OK, NULL);
+    ck_assert_rec(rec_dataset_from_int_arrays(&test, PAIRS / 3, eu, ei, NULL, NULL, NULL,
+                                              space), REC_OK, NULL);
+    rec_serving s;
+    ck_assert_rec(rec_serving_alloc(&s, USERS, ITEMS, DIM, REC_SCORING_DOT, 0), REC_OK, NULL);
+    for (size_t u = 0; u < USERS; u++)
+        for (size_t d = 0; d < DIM; d++) {
+            state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+            s.U[u * s.ld + d] = (float)((int)((state >> 40) % 5) - 2);
+        }
+    for (size_t i = 0; i < ITEMS; i++)
+        for (size_t d = 0; d < DIM; d++) {
+            state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+            s.V[i * s.ld + d] = (float)((int)((state >> 40) % 5) - 2);
+        }
+    ck_assert_rec(rec_serving_finish(&s), REC_OK, NULL);
+
+    rec_popularity pop;
+    ck_assert_rec(rec_popularity_from_dataset(&pop, train), REC_OK, NULL);
+    /* The tail by its definition: the 80 % least popular, ties by id. */
+    uint32_t order[ITEMS][2];
+    uint8_t tail[ITEMS] = { 0 };
+    size_t active = 0;
+    for (uint32_t i = 0; i < ITEMS; i++) {
+        order[i][0] = (uint32_t)(train->item_ptr[i + 1] - train->item_ptr[i]);
+        order[i][1] = i;
+    }
+    for (uint32_t u = 0; u < USERS; u++)
+        active += train->user_ptr[u + 1] > train->user_ptr[u];
+    qsort(order, ITEMS, sizeof order[0], cmp_count_desc);
+    for (size_t r = ITEMS - (ITEMS * 4) / 5; r < ITEMS; r++)
+        tail[order[r][1]] = 1;
+    for (uint32_t i = 0; i < ITEMS; i++)
+        ck_assert_uint_eq(pop.tail[i], tail[i]);
+
+    const unsigned ks[] = { 1, 3, 10, 50 };
+    rec_eval_plan plan = { .ks = ks, .n_ks = 4, .threads = 2, .beyond_accuracy = 1,
+                           .pop = &pop };
+    struct rec_eval *ev = NULL;
+    ck_assert_rec(rec_evaluate(&ev, &s, train, test, &plan), REC_OK, NULL);
+    uint8_t covered[4 * ITEMS] = { 0 };
+    size_t row = 0;
+    for (uint32_t u = 0; u < USERS; u++) {
+        if (test->user_ptr[u + 1] == test->user_ptr[u])
+            continue;
+        reference_user(&s, train, test, u, ks, 4, pop.counts, tail, (double)active, ev, row,
+                       covered);
+        row++;
+    }
+    ck_assert_uint_eq(row, rec_eval_n_users(ev));
+    for (size_t c = 0; c < 4; c++) {
+        size_t n_cov = 0;
+        for (size_t i = 0; i < ITEMS; i++)
+            n_cov += covered[c * ITEMS + i];
+        char name[32];
+        snprintf(name, sizeof name, "coverage@%u", ks[c]);
+        ck_assert_double_eq_tol(get(ev, name), (double)n_cov / ITEMS, 1e-15);
+    }
+    rec_eval_destroy(ev);
+    rec_popularity_free(&pop);
+    rec_serving_free(&s);
     rec_dataset_free(space);
     rec_dataset_free(train);
     rec_dataset_free(test);
@@ -475,19 +702,23 @@ START_TEST(test_eval_thread_invariance)
     }
     eo.protocol = REC_EVAL_FULL;
 
-    /* Allocation failures come back as REC_ENOMEM. */
+    /* Allocation failures come back as REC_ENOMEM, in full ranking and with
+     * popularity-sampled negatives. */
     eo.threads = 2;
-    for (long n = 1;; n++) {
-        rec_eval *ev = NULL;
-        rec_alloc_fail_after(n);
-        int rc = rec_eval_run(&ev, m, NULL, te, &eo);
-        rec_alloc_fail_after(0);
-        if (rc == REC_OK) {
-            rec_eval_free(ev);
-            break;
+    for (int p = REC_EVAL_FULL; p <= REC_EVAL_SAMPLED_POPULARITY; p += 2) {
+        eo.protocol = (rec_eval_protocol)p;
+        for (long n = 1;; n++) {
+            rec_eval *ev = NULL;
+            rec_alloc_fail_after(n);
+            int rc = rec_eval_run(&ev, m, NULL, te, &eo);
+            rec_alloc_fail_after(0);
+            if (rc == REC_OK) {
+                rec_eval_free(ev);
+                break;
+            }
+            ck_assert_rec(rc, REC_ENOMEM, NULL);
+            ck_assert_ptr_null(ev);
         }
-        ck_assert_rec(rc, REC_ENOMEM, NULL);
-        ck_assert_ptr_null(ev);
     }
     rec_model_free(m);
     rec_train_options_free(o);
@@ -677,6 +908,7 @@ Suite *rec_test_suite(void)
     tcase_add_test(tc, test_full_ranking_hand_computed);
     tcase_add_test(tc, test_eval_thread_invariance);
     tcase_add_test(tc, test_sampled_hand_computed);
+    tcase_add_test(tc, test_full_ranking_against_reference);
     tcase_add_test(tc, test_rating_errors_and_old_options);
     suite_add_tcase(s, tc);
     return s;
