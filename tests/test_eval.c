@@ -94,6 +94,28 @@ static void make_case(rec_dataset **space, rec_dataset **train, rec_dataset **te
                   REC_OK, NULL);
 }
 
+/* The popularity model trained on make_case's training part. */
+static rec_model *pop_case(rec_dataset **space, rec_dataset **train, rec_dataset **test,
+                           rec_train_options **o)
+{
+    make_case(space, train, test);
+    *o = NULL;
+    ck_assert_rec(rec_train_options_new(o, "pop"), REC_OK, NULL);
+    rec_model *m = NULL;
+    ck_assert_rec(rec_model_train(&m, *train, *o), REC_OK, NULL);
+    return m;
+}
+
+static void free_case(rec_model *m, rec_train_options *o, rec_dataset *space,
+                      rec_dataset *train, rec_dataset *test)
+{
+    rec_model_free(m);
+    rec_train_options_free(o);
+    rec_dataset_free(space);
+    rec_dataset_free(train);
+    rec_dataset_free(test);
+}
+
 static double get(const rec_eval *ev, const char *name)
 {
     double v;
@@ -104,11 +126,8 @@ static double get(const rec_eval *ev, const char *name)
 START_TEST(test_full_ranking_hand_computed)
 {
     rec_dataset *space, *train, *test;
-    make_case(&space, &train, &test);
-    rec_train_options *o = NULL;
-    ck_assert_rec(rec_train_options_new(&o, "pop"), REC_OK, NULL);
-    rec_model *m = NULL;
-    ck_assert_rec(rec_model_train(&m, train, o), REC_OK, NULL);
+    rec_train_options *o;
+    rec_model *m = pop_case(&space, &train, &test, &o);
 
     const unsigned ks[] = { 2, 1, 2 }; /* unsorted, with a duplicate */
     rec_eval_options eo = REC_EVAL_OPTIONS_INIT;
@@ -240,11 +259,7 @@ START_TEST(test_full_ranking_hand_computed)
     ck_assert_rec(rec_eval_run(&ev, m, NULL, test, &eo), REC_EINVAL, "n_ks");
     rec_dataset_free(stranger);
 
-    rec_model_free(m);
-    rec_train_options_free(o);
-    rec_dataset_free(space);
-    rec_dataset_free(train);
-    rec_dataset_free(test);
+    free_case(m, o, space, train, test);
 }
 END_TEST
 
@@ -475,11 +490,8 @@ END_TEST
 START_TEST(test_sampled_hand_computed)
 {
     rec_dataset *space, *train, *test;
-    make_case(&space, &train, &test);
-    rec_train_options *o = NULL;
-    ck_assert_rec(rec_train_options_new(&o, "pop"), REC_OK, NULL);
-    rec_model *m = NULL;
-    ck_assert_rec(rec_model_train(&m, train, o), REC_OK, NULL);
+    rec_train_options *o;
+    rec_model *m = pop_case(&space, &train, &test, &o);
     const unsigned ks[] = { 1, 200 };
     rec_eval_options eo = REC_EVAL_OPTIONS_INIT;
     eo.ks = ks;
@@ -548,11 +560,7 @@ START_TEST(test_sampled_hand_computed)
     eo.protocol = (rec_eval_protocol)7;
     ck_assert_rec(rec_eval_run(&ev, m, NULL, test, &eo), REC_EINVAL, "protocol");
     ck_assert_ptr_null(ev);
-    rec_model_free(m);
-    rec_train_options_free(o);
-    rec_dataset_free(space);
-    rec_dataset_free(train);
-    rec_dataset_free(test);
+    free_case(m, o, space, train, test);
 }
 END_TEST
 
@@ -560,11 +568,8 @@ END_TEST
 START_TEST(test_rating_errors_and_old_options)
 {
     rec_dataset *space, *train, *test;
-    make_case(&space, &train, &test);
-    rec_train_options *o = NULL;
-    ck_assert_rec(rec_train_options_new(&o, "pop"), REC_OK, NULL);
-    rec_model *m = NULL;
-    ck_assert_rec(rec_model_train(&m, train, o), REC_OK, NULL);
+    rec_train_options *o;
+    rec_model *m = pop_case(&space, &train, &test, &o);
     /* Scores 3, 2, 1, 0, 0, 0: u0 rates item 1 (score 2) 4 and item 4
      * (score 0) 1, u1 rates item 3 (score 0) 2. Errors -2, -1, -2. */
     int64_t eu[] = { 0, 0, 1 }, ei[] = { 1, 4, 3 };
@@ -603,11 +608,7 @@ START_TEST(test_rating_errors_and_old_options)
                   REC_EINVAL, "version");
 
     rec_dataset_free(rated);
-    rec_model_free(m);
-    rec_train_options_free(o);
-    rec_dataset_free(space);
-    rec_dataset_free(train);
-    rec_dataset_free(test);
+    free_case(m, o, space, train, test);
 }
 END_TEST
 
