@@ -257,7 +257,11 @@ START_TEST(test_option_initialisers)
     ck_assert(d.version == d0.version && d.exclude_train == d0.exclude_train &&
               d.blocklist == d0.blocklist && d.n_blocklist == d0.n_blocklist);
     ck_assert(e.version == e0.version && e.ks == e0.ks && e.n_ks == e0.n_ks &&
-              e.threads == e0.threads && e.exclude_train == e0.exclude_train);
+              e.threads == e0.threads && e.exclude_train == e0.exclude_train &&
+              e.beyond_accuracy == e0.beyond_accuracy && e.protocol == e0.protocol &&
+              e.sample_negatives == e0.sample_negatives && e.seed == e0.seed &&
+              e.n_catalog == e0.n_catalog && e.item_counts == e0.item_counts &&
+              e.n_train_users == e0.n_train_users);
     ck_assert(f.version == f0.version && f.keep_interactions == f0.keep_interactions);
 }
 END_TEST

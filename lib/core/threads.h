@@ -1,9 +1,12 @@
-/* Parallel loops over a count of independent tasks on short-lived pthreads.
+/* Parallel loops over a count of independent tasks.
  *
- * librec creates its threads per call and never keeps a pool: a library
- * linked into someone else's process should not leave threads behind, and
- * thread start-up (tens of microseconds) is small beside the work of an
- * epoch or an evaluation. The calling thread takes part in the work. */
+ * Built with OpenMP (the default where the compiler has it), the loops run
+ * on the OpenMP thread pool, whose reuse matters for the many short
+ * parallel passes of a training step; a process forked after parallel work
+ * falls back to threads created per call, because the pool does not
+ * survive fork(). Without OpenMP every call starts short-lived pthreads.
+ * docs/architecture.md gives the reasons. The calling thread takes part in
+ * the work. */
 #ifndef REC_CORE_THREADS_H
 #define REC_CORE_THREADS_H
 
