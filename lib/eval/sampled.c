@@ -14,7 +14,7 @@
 #include "core/search.h"
 #include "core/threads.h"
 #include "eval/eval.h"
-#include "sample/alias.h"
+#include "sample/complement.h"
 
 typedef enum sampled_measure {
     SAMPLED_HIT = 0,
@@ -31,8 +31,8 @@ static const char *const sampled_names[SAMPLED_COUNT] = {
 
 typedef struct scratch {
     uint32_t *avoid;     /* the user's excluded and test items, sorted */
-    uint64_t *cum;       /* dense popularity draws: cumulative weights */
-    uint32_t *eligible;  /* ... of these items */
+    double *cum;         /* dense popularity draws (sample/complement.h) */
+    uint32_t *items;
 } scratch;
 
 typedef struct job {
@@ -41,90 +41,11 @@ typedef struct job {
     const rec_eval_plan *plan;
     const uint32_t *users;
     size_t n_users;
-    const uint32_t *counts;   /* popularity weights, or NULL: uniform */
-    uint64_t total;           /* their sum */
-    rec_alias alias;
+    rec_item_dist dist;       /* uniform or by training popularity */
     scratch *scratch;
     double *per_user;
     size_t auc;               /* column of sampled_auc */
 } job;
-
-/* How the negatives of one user are drawn. */
-typedef struct drawer {
-    const job *j;
-    const uint32_t *avoid;
-    size_t n_avoid;
-    uint64_t eligible;       /* eligible items (uniform) or their weight */
-    int dense;               /* draw from the complement directly */
-    size_t n_cum;
-    scratch *sc;
-} drawer;
-
-static uint64_t weight(const job *j, uint32_t i)
-{
-    return j->counts ? j->counts[i] : 1;
-}
-
-/* Prepares the draws for a user whose items to avoid are avoid[0..n).
- * Sparse users (most) draw from the whole catalogue and reject, each draw
- * succeeding with probability >= 1/2; users whose avoided items hold more
- * than half of the weight draw from the complement directly. */
-static void drawer_init(drawer *d, const job *j, scratch *sc, const uint32_t *avoid,
-                        size_t n)
-{
-    size_t n_items = j->s->n_items;
-    uint64_t avoided = 0;
-    for (size_t a = 0; a < n; a++)
-        avoided += weight(j, avoid[a]);
-    uint64_t total = j->counts ? j->total : n_items;
-    *d = (drawer){ .j = j, .avoid = avoid, .n_avoid = n, .eligible = total - avoided,
-                   .sc = sc };
-    d->dense = d->eligible > 0 && d->eligible * 2 < total;
-    if (d->dense && j->counts) {
-        uint64_t run = 0;
-        for (size_t i = 0, a = 0; i < n_items; i++) {
-            while (a < n && avoid[a] < i)
-                a++;
-            if ((a < n && avoid[a] == i) || j->counts[i] == 0)
-                continue;
-            run += j->counts[i];
-            sc->eligible[d->n_cum] = (uint32_t)i;
-            sc->cum[d->n_cum++] = run;
-        }
-    }
-}
-
-static uint32_t draw(const drawer *d, rec_rng *r)
-{
-    const job *j = d->j;
-    if (!d->dense) {
-        for (;;) {
-            uint32_t i = j->counts ? rec_alias_draw(&j->alias, r)
-                                   : rec_rng_below(r, (uint32_t)j->s->n_items);
-            if (!rec_sorted_has(d->avoid, 0, d->n_avoid, i))
-                return i;
-        }
-    }
-    if (j->counts) {
-        /* The first eligible item whose cumulative weight exceeds x. */
-        uint64_t x = rec_rng_below64(r, d->eligible);
-        size_t lo = 0, hi = d->n_cum;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (d->sc->cum[mid] <= x)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        return d->sc->eligible[lo];
-    }
-    /* Uniform: the x-th item of the complement; every avoided item at or
-     * below the candidate shifts it up by one. */
-    uint32_t i = rec_rng_below(r, (uint32_t)d->eligible);
-    for (size_t a = 0; a < d->n_avoid && d->avoid[a] <= i; a++)
-        i++;
-    return i;
-}
 
 /* The sorted union of two sorted, distinct lists into out; returns its
  * length. */
@@ -153,14 +74,15 @@ static void sampled_user(job *j, scratch *sc, size_t row)
     }
     const uint32_t *rel = j->test->user_items + j->test->user_ptr[u];
     size_t n_rel = j->test->user_ptr[u + 1] - j->test->user_ptr[u];
-    drawer d;
-    drawer_init(&d, j, sc, sc->avoid, merge_sets(seen, n_seen, rel, n_rel, sc->avoid));
+    rec_complement d;
+    rec_complement_init(&d, &j->dist, sc->avoid,
+                        merge_sets(seen, n_seen, rel, n_rel, sc->avoid), sc->cum, sc->items);
     rec_rng rng;
     rec_rng_seed(&rng, j->plan->seed, REC_STREAM_EVAL, u);
     const float *vec = rec_serving_user(s, u);
     const unsigned *ks = j->plan->ks;
     size_t n_ks = j->plan->n_ks, stride = j->n_users;
-    unsigned n_neg = d.eligible ? j->plan->negatives : 0;
+    unsigned n_neg = rec_complement_empty(&d) ? 0 : j->plan->negatives;
     double *col = j->per_user + row;
     for (size_t t = 0; t < n_rel; t++) {
         /* An excluded test item cannot be ranked: a miss, as in full ranking. */
@@ -170,7 +92,7 @@ static void sampled_user(job *j, scratch *sc, size_t row)
         float st = rec_serving_score(s, vec, pos);
         size_t greater = 0, equal = 0, equal_before = 0;
         for (unsigned q = 0; q < n_neg; q++) {
-            uint32_t neg = draw(&d, &rng);
+            uint32_t neg = rec_complement_draw(&d, &rng);
             float sn = rec_serving_score(s, vec, neg);
             greater += sn > st;
             equal += sn == st;
@@ -239,19 +161,17 @@ int rec_evaluate_sampled(struct rec_eval **out, const rec_serving *s,
     job j = { .s = s, .exclude = exclude, .test = test, .plan = plan, .users = ev->users,
               .n_users = n_users, .per_user = ev->per_user, .auc = n_ks * SAMPLED_COUNT };
     size_t n_items = s->n_items;
+    double *w = NULL;
     if (plan->sampling == REC_EVAL_SAMPLED_POPULARITY) {
-        j.counts = plan->pop->counts;
-        double *w = rec_malloc_array(n_items + 1, sizeof *w);
+        w = rec_malloc_array(n_items + 1, sizeof *w);
         if (!w)
             rc = rec_error_nomem();
-        for (size_t i = 0; rc == REC_OK && i < n_items; i++) {
-            w[i] = (double)j.counts[i];
-            j.total += j.counts[i];
-        }
-        if (rc == REC_OK)
-            rc = rec_alias_build(&j.alias, w, n_items);
-        rec_free(w);
+        for (size_t i = 0; rc == REC_OK && i < n_items; i++)
+            w[i] = (double)plan->pop->counts[i];
     }
+    if (rc == REC_OK)
+        rc = rec_item_dist_init(&j.dist, n_items, w);
+    rec_free(w);
     unsigned threads = rec_threads_resolve(plan->threads);
     size_t n_tasks = (n_users + USERS_PER_TASK - 1) / USERS_PER_TASK;
     if ((size_t)threads > n_tasks)
@@ -263,11 +183,11 @@ int rec_evaluate_sampled(struct rec_eval **out, const rec_serving *s,
     for (unsigned t = 0; rc == REC_OK && t < threads; t++) {
         scratch *sc = &j.scratch[t];
         sc->avoid = rec_malloc_array(avoid_max + 1, sizeof *sc->avoid);
-        if (j.counts) {
+        if (j.dist.weight) {
             sc->cum = rec_malloc_array(n_items + 1, sizeof *sc->cum);
-            sc->eligible = rec_malloc_array(n_items + 1, sizeof *sc->eligible);
+            sc->items = rec_malloc_array(n_items + 1, sizeof *sc->items);
         }
-        if (!sc->avoid || (j.counts && (!sc->cum || !sc->eligible)))
+        if (!sc->avoid || (j.dist.weight && (!sc->cum || !sc->items)))
             rc = rec_error_nomem();
     }
     if (rc == REC_OK)
@@ -275,10 +195,10 @@ int rec_evaluate_sampled(struct rec_eval **out, const rec_serving *s,
     for (unsigned t = 0; j.scratch && t < threads; t++) {
         rec_free(j.scratch[t].avoid);
         rec_free(j.scratch[t].cum);
-        rec_free(j.scratch[t].eligible);
+        rec_free(j.scratch[t].items);
     }
     rec_free(j.scratch);
-    rec_alias_free(&j.alias);
+    rec_item_dist_free(&j.dist);
     if (rc != REC_OK) {
         rec_eval_destroy(ev);
         return rc;
