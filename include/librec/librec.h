@@ -111,6 +111,9 @@ typedef struct rec_model rec_model;
 typedef struct rec_train_options rec_train_options;
 /** The measures computed by one evaluation run. */
 typedef struct rec_eval rec_eval;
+/** Draws training triples (user, positive item, negative items) from a
+ *  dataset. Mutable: it counts the batches it has drawn. */
+typedef struct rec_sampler rec_sampler;
 
 /* ------------------------------------------------------------------------ */
 /* Loading datasets                                                         */
@@ -435,6 +438,69 @@ REC_API int rec_graph_neighbors(const rec_graph *graph, uint32_t node,
  */
 REC_API int rec_graph_propagate(const rec_graph *graph, const float *in, float *out,
                                 size_t dim, int transpose, unsigned threads);
+
+/* ------------------------------------------------------------------------ */
+/* Negative sampling                                                        */
+/* ------------------------------------------------------------------------ */
+
+/** The item id that stands for "none" where an item is written out. */
+#define REC_NO_ITEM UINT32_MAX
+
+/** How a sampler picks negatives (docs/sampling.md). */
+typedef enum rec_sampler_kind {
+    /** Uniform over the items the user has no interaction with. */
+    REC_SAMPLER_UNIFORM = 0,
+    /** In proportion to (training interactions of the item)^alpha, over the
+     *  items the user has no interaction with; alpha = 0 is uniform. */
+    REC_SAMPLER_POPULARITY = 1,
+    /** Dynamic hard negatives: of `candidates` uniform non-positive items,
+     *  the one the model scores highest (Zhang et al., SIGIR 2013). */
+    REC_SAMPLER_DNS = 2,
+    /** The positives of the other pairs of the same batch that are not the
+     *  user's positives; uniform when the batch offers none. */
+    REC_SAMPLER_IN_BATCH = 3
+} rec_sampler_kind;
+
+typedef struct rec_sampler_options {
+    uint32_t version;        /**< REC_SAMPLER_OPTIONS_VERSION */
+    rec_sampler_kind kind;   /**< default REC_SAMPLER_UNIFORM */
+    double alpha;            /**< popularity exponent in [0, 10]; default 1 */
+    unsigned candidates;     /**< DNS candidates in [1, 10000]; default 10 */
+    unsigned negatives;      /**< negatives per pair in [1, 10000]; default 1 */
+    uint64_t seed;           /**< default 1 */
+} rec_sampler_options;
+
+#define REC_SAMPLER_OPTIONS_VERSION 1
+#define REC_SAMPLER_OPTIONS_INIT \
+    { REC_SAMPLER_OPTIONS_VERSION, REC_SAMPLER_UNIFORM, 1.0, 10, 1, 1 }
+/** Fills *opts with the defaults of REC_SAMPLER_OPTIONS_INIT. */
+REC_API int rec_sampler_options_init(rec_sampler_options *opts);
+
+/**
+ * A sampler over the interactions of `train` (kept by reference). opts may
+ * be NULL. REC_EINVAL for a dataset without interactions or options out of
+ * range.
+ */
+REC_API int rec_sampler_new(rec_sampler **out, const rec_dataset *train,
+                            const rec_sampler_options *opts);
+
+/**
+ * Draws a batch of n pairs, each a training interaction (users[j], pos[j])
+ * drawn uniformly with replacement, and for each opts->negatives negatives
+ * at neg[j * negatives .. (j + 1) * negatives), none of them a training
+ * item of users[j]; REC_NO_ITEM where the user has every item. `model`
+ * scores the DNS candidates and must be in the dataset's id space; the
+ * other kinds ignore it (NULL is fine). The b-th call on a sampler draws
+ * from the random stream (seed, b), so a new sampler with the same seed and
+ * the same calls repeats every batch exactly. Not for concurrent use on one
+ * sampler. REC_EINVAL for NULL arrays (with n > 0) or a DNS sampler
+ * without a suitable model.
+ */
+REC_API int rec_sampler_next(rec_sampler *sampler, const rec_model *model, size_t n,
+                             uint32_t *users, uint32_t *pos, uint32_t *neg);
+
+/** Releases a sampler. Accepts NULL. */
+REC_API void rec_sampler_free(rec_sampler *sampler);
 
 /* ------------------------------------------------------------------------ */
 /* Model families and their hyperparameters                                 */

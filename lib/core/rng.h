@@ -17,6 +17,7 @@ enum {
     REC_STREAM_INIT = 1,          /* substream: table id */
     REC_STREAM_SPLIT = 2,         /* substream: user */
     REC_STREAM_EVAL = 3,          /* sampled evaluation; substream: user */
+    REC_STREAM_SAMPLER = 4,       /* rec_sampler; substream: batch */
     REC_STREAM_SAMPLE = 1u << 20, /* + epoch; substream: work unit */
 };
 

@@ -9,7 +9,6 @@
 #include "core/rng.h"
 #include "data/dataset.h"
 
-#define REC_NO_ITEM UINT32_MAX
 
 /* A uniform non-positive item for user u, or REC_NO_ITEM if u has every
  * item. Sparse users (most of them) cost one or two draws and a binary
