@@ -553,7 +553,34 @@ START_TEST(test_sampled_hand_computed)
     ck_assert_double_eq(get(ev, "sampled_auc"), 1.0);
     rec_eval_free(ev);
 
-    /* Refusals: no negatives asked for, an unknown protocol. */
+    /* Popularity sampling needs the training interactions: a model saved
+     * without them and no training set is refused. */
+    char *path = rec_test_path("bare.rec");
+    rec_save_options sv = REC_SAVE_OPTIONS_INIT;
+    sv.keep_interactions = 0;
+    ck_assert_rec(rec_model_save(m, path, &sv), REC_OK, NULL);
+    rec_model *bare = NULL;
+    ck_assert_rec(rec_model_load(&bare, path), REC_OK, NULL);
+    eo.exclude_train = 0;
+    ck_assert_rec(rec_eval_run(&ev, bare, NULL, test, &eo), REC_EINVAL,
+                  "need training interactions");
+    eo.protocol = REC_EVAL_SAMPLED_UNIFORM;
+    ck_assert_rec(rec_eval_run(&ev, bare, NULL, test, &eo), REC_OK, NULL);
+    rec_eval_free(ev);
+    eo.exclude_train = 1;
+    rec_model_free(bare);
+    free(path);
+
+    /* Refusals: no negatives asked for, an unknown protocol, too many
+     * cut-offs. */
+    unsigned many[65];
+    for (int c = 0; c < 65; c++)
+        many[c] = (unsigned)c + 1;
+    eo.ks = many;
+    eo.n_ks = 65;
+    ck_assert_rec(rec_eval_run(&ev, m, NULL, test, &eo), REC_EINVAL, "n_ks = 65");
+    eo.ks = ks;
+    eo.n_ks = 2;
     eo.sample_negatives = 0;
     ck_assert_rec(rec_eval_run(&ev, m, NULL, test, &eo), REC_EINVAL, "sample_negatives");
     eo.sample_negatives = 10;
@@ -857,6 +884,12 @@ START_TEST(test_eval_lists)
     eo.n_train_users = 1;
     ck_assert_rec(rec_eval_lists(&got, nu, lp, li, rp, ri, &eo), REC_EINVAL,
                   "n_train_users");
+    eo.n_train_users = 0;
+    ck_assert_rec(rec_eval_lists(&got, nu, lp, li, rp, ri, &eo), REC_EINVAL,
+                  "n_train_users");
+    eo.n_catalog = (size_t)UINT32_MAX + 1;
+    ck_assert_rec(rec_eval_lists(&got, nu, lp, li, rp, ri, &eo), REC_EINVAL, "2^32");
+    eo.n_catalog = n_items;
     eo.protocol = REC_EVAL_SAMPLED_UNIFORM;
     ck_assert_rec(rec_eval_lists(&got, nu, lp, li, rp, ri, &eo), REC_EINVAL, "sampled");
     ck_assert_ptr_null(got);

@@ -357,6 +357,19 @@ START_TEST(test_sampler_seed_and_refusals)
     ck_assert_ptr_null(a);
     ck_assert_rec(rec_sampler_new(&a, NULL, NULL), REC_EINVAL, "train");
     ck_assert_rec(rec_sampler_next(NULL, NULL, 1, u1, p1, n1), REC_EINVAL, "sampler");
+    so = (rec_sampler_options)REC_SAMPLER_OPTIONS_INIT;
+    so.negatives = 2;
+    ck_assert_rec(rec_sampler_new(&a, ds, &so), REC_OK, NULL);
+    ck_assert_rec(rec_sampler_next(a, NULL, SIZE_MAX, u1, p1, n1), REC_EINVAL, "overflow");
+    ck_assert_rec(rec_sampler_next(a, NULL, 1, NULL, p1, n1), REC_EINVAL, "users");
+    ck_assert_rec(rec_sampler_next(a, NULL, 0, NULL, NULL, NULL), REC_OK, NULL);
+    rec_sampler_free(a);
+    int64_t none[1] = { 0 };
+    rec_dataset *empty = NULL;
+    ck_assert_rec(rec_dataset_from_int_arrays(&empty, 0, none, none, NULL, NULL, NULL, NULL),
+                  REC_OK, NULL);
+    ck_assert_rec(rec_sampler_new(&a, empty, NULL), REC_EINVAL, "no interactions");
+    rec_dataset_free(empty);
     ck_assert_rec(rec_sampler_options_init(NULL), REC_EINVAL, "opts");
     rec_sampler_options d;
     ck_assert_rec(rec_sampler_options_init(&d), REC_OK, NULL);
