@@ -130,11 +130,6 @@ typedef struct ngcf {
     rec_dropout drop;               /* the current step's node dropout */
 } ngcf;
 
-static inline float *row(float *m, size_t ld, size_t r)
-{
-    return m + r * ld;
-}
-
 static inline float lrelu(float z)
 {
     return z > 0.0f ? z : SLOPE * z;
