@@ -1,5 +1,4 @@
 /* Public entry points for negative sampling. */
-#include <math.h>
 
 #include "librec/librec.h"
 

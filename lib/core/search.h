@@ -25,4 +25,19 @@ static inline int rec_sorted_has(const uint32_t *a, size_t lo, size_t hi, uint32
     return p < hi && a[p] == x;
 }
 
+/* The sorted union of a[0..na) and b[0..nb) (each ascending and distinct)
+ * into out (room for na + nb); returns its length. */
+static inline size_t rec_sorted_union(const uint32_t *a, size_t na, const uint32_t *b,
+                                      size_t nb, uint32_t *out)
+{
+    size_t n = 0, x = 0, y = 0;
+    while (x < na || y < nb) {
+        uint32_t v = y == nb || (x < na && a[x] < b[y]) ? a[x] : b[y];
+        x += x < na && a[x] == v;
+        y += y < nb && b[y] == v;
+        out[n++] = v;
+    }
+    return n;
+}
+
 #endif

@@ -35,6 +35,15 @@ int rec_dataset_same_space(const rec_dataset *a, const rec_dataset *b)
     return rec_idmap_equal(a->users, b->users) && rec_idmap_equal(a->items, b->items);
 }
 
+size_t rec_dataset_max_row(const rec_dataset *ds)
+{
+    size_t m = 0;
+    for (size_t u = 0; ds && u < rec_ds_n_users(ds); u++)
+        if (ds->user_ptr[u + 1] - ds->user_ptr[u] > m)
+            m = ds->user_ptr[u + 1] - ds->user_ptr[u];
+    return m;
+}
+
 int rec_dataset_has(const rec_dataset *ds, uint32_t u, uint32_t i)
 {
     if (u >= rec_ds_n_users(ds))

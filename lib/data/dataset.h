@@ -38,6 +38,9 @@ void rec_dataset_release(rec_dataset *ds);              /* accepts NULL */
  * in the same order (shared maps, or a model's maps rebuilt by loading). */
 int rec_dataset_same_space(const rec_dataset *a, const rec_dataset *b);
 
+/* The most items any user has (0 for NULL or an empty dataset). */
+size_t rec_dataset_max_row(const rec_dataset *ds);
+
 /* 1 if user u has item i in this dataset (binary search of the sorted row). */
 int rec_dataset_has(const rec_dataset *ds, uint32_t u, uint32_t i);
 

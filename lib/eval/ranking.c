@@ -1,8 +1,5 @@
 #include <stdatomic.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -22,6 +19,7 @@ typedef struct worker {
     float *scores;        /* block * n_items */
     rec_scored *top;      /* k_max */
     uint8_t *hit;         /* k_max */
+    uint32_t *avoid;      /* a user's excluded and test items */
 } worker;
 
 typedef struct job {
@@ -44,38 +42,30 @@ typedef struct job {
 
 /* The user's AUC over all items outside `seen`: the probability that a test
  * item not in `seen` outscores such a non-test item, ties counting one
- * half (docs/metrics.md). seen and rel are sorted and distinct. */
+ * half (docs/metrics.md). seen and rel are sorted and distinct; avoid has
+ * room for both. */
 static double user_auc(const rec_kernels *K, const float *row, size_t n_items,
-                       const uint32_t *seen, size_t n_seen, const uint32_t *rel, size_t n_rel)
+                       const uint32_t *seen, size_t n_seen, const uint32_t *rel, size_t n_rel,
+                       uint32_t *avoid)
 {
-    size_t union_size = 0, positives = 0;
+    size_t n_avoid = rec_sorted_union(seen, n_seen, rel, n_rel, avoid);
+    size_t positives = 0;
     double sum = 0.0;
-    for (size_t a = 0, b = 0; a < n_seen || b < n_rel;) {
-        uint32_t x = b == n_rel || (a < n_seen && seen[a] < rel[b]) ? seen[a] : rel[b];
-        a += a < n_seen && seen[a] == x;
-        b += b < n_rel && rel[b] == x;
-        union_size += x < n_items;
-    }
-    size_t negatives = n_items - union_size;
     for (size_t t = 0; t < n_rel; t++) {
-        if (rel[t] >= n_items || rec_sorted_has(seen, 0, n_seen, rel[t]))
+        if (rec_sorted_has(seen, 0, n_seen, rel[t]))
             continue;
         positives++;
         float st = row[rel[t]];
         size_t below, equal;
         K->count_below(row, n_items, st, &below, &equal);
         /* Take the excluded and the test items back out of the counts. */
-        for (size_t a = 0, b = 0; a < n_seen || b < n_rel;) {
-            uint32_t x = b == n_rel || (a < n_seen && seen[a] < rel[b]) ? seen[a] : rel[b];
-            a += a < n_seen && seen[a] == x;
-            b += b < n_rel && rel[b] == x;
-            if (x < n_items) {
-                below -= row[x] < st;
-                equal -= row[x] == st;
-            }
+        for (size_t a = 0; a < n_avoid; a++) {
+            below -= row[avoid[a]] < st;
+            equal -= row[avoid[a]] == st;
         }
         sum += (double)below + 0.5 * (double)equal;
     }
+    size_t negatives = n_items - n_avoid;
     if (positives == 0)
         return 0.0; /* every test item was excluded: none could be ranked */
     if (negatives == 0)
@@ -112,7 +102,8 @@ static void eval_block(void *p, size_t b, unsigned w)
         rec_metrics_add_user(wk->hit, n_top, n_rel, j->ks, j->n_ks,
                              j->per_user + first + r, j->n_users);
         j->per_user[j->auc * j->n_users + first + r] =
-            user_auc(j->K, wk->scores + r * n_items, n_items, seen, n_seen, rel, n_rel);
+            user_auc(j->K, wk->scores + r * n_items, n_items, seen, n_seen, rel, n_rel,
+                     wk->avoid);
         if (j->lists) {
             uint32_t *list = j->lists + (first + r) * j->k_max;
             for (size_t t = 0; t < n_top; t++)
@@ -128,6 +119,7 @@ static void free_workers(worker *w, unsigned n)
         rec_free(w[t].scores);
         rec_free(w[t].top);
         rec_free(w[t].hit);
+        rec_free(w[t].avoid);
     }
     rec_free(w);
 }
@@ -166,6 +158,7 @@ int rec_evaluate(struct rec_eval **out, const rec_serving *s, const rec_dataset 
         if (!j.lists || !j.list_len)
             rc = rec_error_nomem();
     }
+    size_t avoid_max = rec_dataset_max_row(exclude) + rec_dataset_max_row(test);
     j.workers = rec_calloc(threads, sizeof *j.workers);
     if (!j.workers)
         rc = rec_error_nomem();
@@ -174,7 +167,8 @@ int rec_evaluate(struct rec_eval **out, const rec_serving *s, const rec_dataset 
         w->scores = rec_aligned_alloc(block * n_items, sizeof(float));
         w->top = rec_malloc_array(j.k_max, sizeof *w->top);
         w->hit = rec_malloc_array(j.k_max, sizeof *w->hit);
-        if (!w->scores || !w->top || !w->hit)
+        w->avoid = rec_malloc_array(avoid_max + 1, sizeof *w->avoid);
+        if (!w->scores || !w->top || !w->hit || !w->avoid)
             rc = rec_error_nomem();
     }
     if (rc == REC_OK && n_users > 0) {

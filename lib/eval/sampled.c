@@ -4,9 +4,7 @@
  * negatives of user u come from the stream (seed, REC_STREAM_EVAL, u), so
  * the result does not depend on the thread count. */
 #include <math.h>
-#include <stdatomic.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -47,21 +45,6 @@ typedef struct job {
     size_t auc;               /* column of sampled_auc */
 } job;
 
-/* The sorted union of two sorted, distinct lists into out; returns its
- * length. */
-static size_t merge_sets(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
-                         uint32_t *out)
-{
-    size_t n = 0, x = 0, y = 0;
-    while (x < na || y < nb) {
-        uint32_t v = y == nb || (x < na && a[x] < b[y]) ? a[x] : b[y];
-        x += x < na && a[x] == v;
-        y += y < nb && b[y] == v;
-        out[n++] = v;
-    }
-    return n;
-}
-
 static void sampled_user(job *j, scratch *sc, size_t row)
 {
     const rec_serving *s = j->s;
@@ -76,7 +59,7 @@ static void sampled_user(job *j, scratch *sc, size_t row)
     size_t n_rel = j->test->user_ptr[u + 1] - j->test->user_ptr[u];
     rec_complement d;
     rec_complement_init(&d, &j->dist, sc->avoid,
-                        merge_sets(seen, n_seen, rel, n_rel, sc->avoid), sc->cum, sc->items);
+                        rec_sorted_union(seen, n_seen, rel, n_rel, sc->avoid), sc->cum, sc->items);
     rec_rng rng;
     rec_rng_seed(&rng, j->plan->seed, REC_STREAM_EVAL, u);
     const float *vec = rec_serving_user(s, u);
@@ -126,15 +109,6 @@ static void sampled_task(void *p, size_t task, unsigned w)
         sampled_user(j, &j->scratch[w], row);
 }
 
-static size_t max_row(const rec_dataset *ds)
-{
-    size_t m = 0;
-    for (size_t u = 0; ds && u < rec_ds_n_users(ds); u++)
-        if (ds->user_ptr[u + 1] - ds->user_ptr[u] > m)
-            m = ds->user_ptr[u + 1] - ds->user_ptr[u];
-    return m;
-}
-
 int rec_evaluate_sampled(struct rec_eval **out, const rec_serving *s,
                          const rec_dataset *exclude, const rec_dataset *test,
                          const rec_eval_plan *plan)
@@ -176,7 +150,7 @@ int rec_evaluate_sampled(struct rec_eval **out, const rec_serving *s,
     size_t n_tasks = (n_users + USERS_PER_TASK - 1) / USERS_PER_TASK;
     if ((size_t)threads > n_tasks)
         threads = n_tasks ? (unsigned)n_tasks : 1;
-    size_t avoid_max = max_row(exclude) + max_row(test);
+    size_t avoid_max = rec_dataset_max_row(exclude) + rec_dataset_max_row(test);
     j.scratch = rc == REC_OK ? rec_calloc(threads, sizeof *j.scratch) : NULL;
     if (rc == REC_OK && !j.scratch)
         rc = rec_error_nomem();
