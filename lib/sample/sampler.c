@@ -73,14 +73,13 @@ static void draw_pair(const rec_dataset *ds, rec_rng *r, uint32_t *user, uint32_
 
 /* The hardest of m uniform candidates: the first of the highest scored. */
 static uint32_t draw_dns(const struct rec_sampler *s, const rec_complement *c,
-                         const rec_serving *model, uint32_t u, rec_rng *r)
+                         const rec_negative_draw *d, uint32_t u, rec_rng *r)
 {
-    const float *vec = rec_serving_user(model, u);
     uint32_t best = REC_NO_ITEM;
     float best_score = 0.0f;
     for (unsigned t = 0; t < s->opts.candidates; t++) {
         uint32_t i = rec_complement_draw(c, r);
-        float sc = rec_serving_score(model, vec, i);
+        float sc = d->score(d->model, u, i);
         if (best == REC_NO_ITEM || sc > best_score) {
             best = i;
             best_score = sc;
@@ -103,32 +102,46 @@ static uint32_t draw_in_batch(const rec_dataset *ds, const rec_complement *c, si
     return rec_complement_draw(c, r);
 }
 
-void rec_sampler_draw(struct rec_sampler *s, const rec_serving *model, size_t n,
-                      uint32_t *users, uint32_t *pos, uint32_t *neg)
+void rec_sampler_negatives(const struct rec_sampler *s, const rec_negative_draw *d,
+                           rec_rng *r, size_t n, const uint32_t *users, const uint32_t *pos,
+                           uint32_t *neg)
 {
     const rec_dataset *ds = s->train;
-    rec_rng r;
-    rec_rng_seed(&r, s->opts.seed, REC_STREAM_SAMPLER, s->batch++);
-    /* All pairs first: in-batch negatives come from the whole batch. */
-    for (size_t j = 0; j < n; j++)
-        draw_pair(ds, &r, &users[j], &pos[j]);
     unsigned per = s->opts.negatives;
     for (size_t j = 0; j < n; j++) {
         uint32_t u = users[j];
         const uint32_t *row = ds->user_items + ds->user_ptr[u];
         rec_complement c;
-        rec_complement_init(&c, &s->dist, row, ds->user_ptr[u + 1] - ds->user_ptr[u], s->cum,
-                            s->items);
+        rec_complement_init(&c, &s->dist, row, ds->user_ptr[u + 1] - ds->user_ptr[u], d->cum,
+                            d->items);
         for (unsigned q = 0; q < per; q++) {
             uint32_t *out = &neg[j * per + q];
             if (rec_complement_empty(&c))
                 *out = REC_NO_ITEM;
             else if (s->opts.kind == REC_SAMPLER_DNS)
-                *out = draw_dns(s, &c, model, u, &r);
+                *out = draw_dns(s, &c, d, u, r);
             else if (s->opts.kind == REC_SAMPLER_IN_BATCH)
-                *out = draw_in_batch(ds, &c, j, n, pos, u, &r);
+                *out = draw_in_batch(ds, &c, j, n, pos, u, r);
             else
-                *out = rec_complement_draw(&c, &r);
+                *out = rec_complement_draw(&c, r);
         }
     }
+}
+
+static float serving_score(const void *model, uint32_t u, uint32_t i)
+{
+    const rec_serving *m = model;
+    return rec_serving_score(m, rec_serving_user(m, u), i);
+}
+
+void rec_sampler_draw(struct rec_sampler *s, const rec_serving *model, size_t n,
+                      uint32_t *users, uint32_t *pos, uint32_t *neg)
+{
+    rec_rng r;
+    rec_rng_seed(&r, s->opts.seed, REC_STREAM_SAMPLER, s->batch++);
+    /* All pairs first: in-batch negatives come from the whole batch. */
+    for (size_t j = 0; j < n; j++)
+        draw_pair(s->train, &r, &users[j], &pos[j]);
+    rec_negative_draw d = { serving_score, model, s->cum, s->items };
+    rec_sampler_negatives(s, &d, &r, n, users, pos, neg);
 }

@@ -35,4 +35,23 @@ void rec_sampler_destroy(struct rec_sampler *s);
 void rec_sampler_draw(struct rec_sampler *s, const rec_serving *s_model, size_t n,
                       uint32_t *users, uint32_t *pos, uint32_t *neg);
 
+/* The current model's score of item i for user u (DNS candidates). */
+typedef float (*rec_item_scorer)(const void *model, uint32_t u, uint32_t i);
+
+/* Where a batch's negatives are drawn from and what they may use. */
+typedef struct rec_negative_draw {
+    rec_item_scorer score;     /* DNS only */
+    const void *model;         /* its argument */
+    double *cum;               /* n_items entries each, for a weighted */
+    uint32_t *items;           /* distribution's dense users (else NULL) */
+} rec_negative_draw;
+
+/* For each of the n pairs (users[j], pos[j]), opts.negatives negatives into
+ * neg[j * negatives ...] from r: the draws of rec_sampler_next after its
+ * pairs, for training loops that draw pairs their own way. Reads s only,
+ * so threads may share s with their own streams and rec_negative_draw. */
+void rec_sampler_negatives(const struct rec_sampler *s, const rec_negative_draw *d,
+                           rec_rng *r, size_t n, const uint32_t *users, const uint32_t *pos,
+                           uint32_t *neg);
+
 #endif
