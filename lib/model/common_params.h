@@ -61,4 +61,34 @@
 #define REC_PARAMS_EVALUATION(every, stop) \
     REC_PARAM_EVAL_EVERY(every), REC_PARAM_EARLY_STOP(stop), REC_PARAM_EVAL_K
 
+/* The training objective: the loss over a positive and its sampled
+ * negatives, and the sampler that draws them (model/objective.h). The
+ * choices' order is that of rec_loss_kind and rec_sampler_kind. */
+#define REC_PARAM_LOSS(def) \
+    { "loss", REC_PARAM_CHOICE, def, 0, 0, 0, 0, "bpr|bce|softmax|hinge", \
+      "bpr|bce|softmax|hinge", "training loss over a positive and its negatives " \
+      "(docs/losses.md)" }
+#define REC_PARAM_TEMPERATURE(def) \
+    { "temperature", REC_PARAM_FLOAT, def, 0, 100, 1, 0, NULL, "(0, 100]", \
+      "with loss = softmax: the temperature dividing the scores" }
+#define REC_PARAM_MARGIN(def) \
+    { "margin", REC_PARAM_FLOAT, def, 0, 100, 0, 0, NULL, "[0, 100]", \
+      "with a hinge loss: the margin a positive must keep over each negative" }
+#define REC_PARAM_SAMPLER(def) \
+    { "sampler", REC_PARAM_CHOICE, def, 0, 0, 0, 0, "uniform|pop|dns|inbatch", \
+      "uniform|pop|dns|inbatch", "negative sampler (docs/sampling.md)" }
+#define REC_PARAM_ALPHA \
+    { "alpha", REC_PARAM_FLOAT, "1", 0, 10, 0, 0, NULL, "[0, 10]", \
+      "with sampler = pop: negatives in proportion to popularity^alpha" }
+#define REC_PARAM_CANDIDATES \
+    { "candidates", REC_PARAM_INT, "10", 1, 10000, 0, 0, NULL, "[1, 10000]", \
+      "with sampler = dns: uniform candidates scored to keep the hardest" }
+#define REC_PARAM_NEGATIVES(def) \
+    { "negatives", REC_PARAM_INT, def, 1, 10000, 0, 0, NULL, "[1, 10000]", \
+      "negatives drawn per positive" }
+#define REC_PARAMS_OBJECTIVE(loss, temperature, margin, sampler, negatives) \
+    REC_PARAM_LOSS(loss), REC_PARAM_TEMPERATURE(temperature), REC_PARAM_MARGIN(margin), \
+    REC_PARAM_SAMPLER(sampler), REC_PARAM_ALPHA, REC_PARAM_CANDIDATES, \
+    REC_PARAM_NEGATIVES(negatives)
+
 #endif
