@@ -236,6 +236,38 @@ class Cli(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertIn("unknown parameter 'layers' for model 'mf'", p.stderr)
 
+    def test_objectives_and_new_families(self):
+        """--loss, --sampler, --alpha on MF, and the cml, relmf and nbpo
+        families, through train, info, eval and recommend."""
+        runs = (("mf", ["--loss", "softmax", "--temperature", "0.5", "--sampler", "pop",
+                        "--alpha", "0.5", "--negatives", "4"]),
+                ("mf", ["--loss", "hinge", "--sampler", "dns", "--candidates", "5"]),
+                ("cml", ["--sampler", "inbatch"]),
+                ("relmf", ["--eta", "0.5", "--clip", "0.2"]),
+                ("nbpo", ["--flip", "0.2", "--flip-dim", "4"]))
+        for model, extra in runs:
+            out = os.path.join(self.d, model + "-objective.rec")
+            j = run_json("train", "--train", self.train, "--format", "adjlist", "--model", model,
+                         "--epochs", "30", "--threads", "1", "--out", out, "--json", *extra)
+            self.assertEqual(j["model"], model)
+            i = run_json("info", out, "--json")
+            self.assertEqual(i["scoring"], "neg_sqdist" if model == "cml" else "dot")
+            for flag, value in zip(extra[::2], extra[1::2]):
+                self.assertEqual(str(i["settings"][flag[2:].replace("-", "_")]), value)
+            e = run_json("eval", "--model", out, "--test", self.test, "--format", "adjlist",
+                         "--json")
+            self.assertGreater(e["recall@20"], 0.1, f"{model} {extra}")
+            r = run_json("recommend", "--model", out, "--user", "3", "--k", "5", "--json")
+            self.assertEqual(len(r["items"]), 5)
+        p = run("train", "--train", self.train, "--format", "adjlist", "--loss", "warp",
+                "--out", os.path.join(self.d, "x.rec"), ok=False)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("bpr|bce|softmax|hinge", p.stderr)
+        p = run("train", "--train", self.train, "--format", "adjlist", "--model", "relmf",
+                "--loss", "bpr", "--out", os.path.join(self.d, "x.rec"), ok=False)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("unknown parameter 'loss' for model 'relmf'", p.stderr)
+
     def test_init_model(self):
         """NGCF started from an MF model (the reference codes' pretraining),
         and the refusals with their messages."""

@@ -120,6 +120,15 @@ START_TEST(test_loss_identities)
     /* BPR of a pair ranked right by 40: softplus(-40) = e^-40, not 0. */
     float far[2] = { 20.0f, -20.0f };
     ck_assert_double_eq_tol(loss_at(&bpr, 1, far, 1, NULL) / exp(-40.0), 1.0, 1e-9);
+    /* IPS with w > 1: beyond the cap the negatively weighted term stops, so
+     * the loss is bounded below and only w softplus(-s0) pulls on. */
+    float capped[2] = { 10.0f, 0.0f }, ds[2];
+    double f10 = rec_loss_eval(&ips, 1, capped, 5.0, NULL, ds, NULL);
+    ck_assert_float_eq_tol(ds[0], (float)(-5.0 / (1.0 + exp(10.0))), 1e-9f);
+    capped[0] = 1000.0f;
+    double f1000 = rec_loss_eval(&ips, 1, capped, 5.0, NULL, ds, NULL);
+    ck_assert_double_eq_tol(f1000, -4.0 * log1p(exp(REC_IPS_SCORE_CAP)) + log(2.0), 1e-9);
+    ck_assert(f10 > f1000);
     float huge[3] = { 1e30f, -1e30f, 1e30f };
     for (size_t c = 0; c < N_LOSSES; c++) {
         float z[3] = { -3, 0, 3 };

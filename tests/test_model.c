@@ -510,19 +510,7 @@ START_TEST(test_train_allocation_failures)
         ck_assert_rec(rec_train_options_new(&o, "mf"), REC_OK, NULL);
         ck_assert_rec(rec_train_options_set(o, opts[v][0], opts[v][1]), REC_OK, NULL);
         ck_assert_rec(rec_train_options_set(o, opts[v][2], opts[v][3]), REC_OK, NULL);
-        for (long n = 1;; n++) {
-            rec_model *m = NULL;
-            rec_alloc_fail_after(n);
-            int rc = rec_model_train(&m, ds, o);
-            rec_alloc_fail_after(0);
-            if (rc == REC_OK) {
-                rec_model_free(m);
-                break;
-            }
-            ck_assert_rec(rc, REC_ENOMEM, NULL);
-            ck_assert_ptr_null(m);
-            ck_assert_int_lt(n, 10000);
-        }
+        rec_test_train_alloc_sweep(ds, o);
         rec_train_options_free(o);
     }
     rec_dataset_free(ds);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "librec/librec.h"
+#include "core/alloc.h"
 
 static char test_dir[256];
 
@@ -153,4 +154,21 @@ double rec_test_recall20(const rec_model *m, const rec_dataset *test)
     ck_assert_rec(rec_eval_get(ev, "recall@20", &r), REC_OK, NULL);
     rec_eval_free(ev);
     return r;
+}
+
+void rec_test_train_alloc_sweep(const rec_dataset *ds, const rec_train_options *o)
+{
+    for (long n = 1;; n++) {
+        rec_model *m = NULL;
+        rec_alloc_fail_after(n);
+        int rc = rec_model_train(&m, ds, o);
+        rec_alloc_fail_after(0);
+        if (rc == REC_OK) {
+            rec_model_free(m);
+            return;
+        }
+        ck_assert_rec(rc, REC_ENOMEM, NULL);
+        ck_assert_ptr_null(m);
+        ck_assert_int_lt(n, 100000);
+    }
 }

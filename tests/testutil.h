@@ -39,6 +39,12 @@ struct rec_dataset *rec_test_groups_dataset(unsigned users, unsigned items,
 struct rec_model;
 double rec_test_recall20(const struct rec_model *m, const struct rec_dataset *test);
 
+/* Trains with the n-th allocation failing, for n = 1, 2, ... until
+ * training succeeds: every failure must be REC_ENOMEM with no model. */
+struct rec_train_options;
+void rec_test_train_alloc_sweep(const struct rec_dataset *ds,
+                                const struct rec_train_options *o);
+
 /* Asserts that rc == expected and, if `fragment` is not NULL, that
  * rec_last_error() contains it; prints the message on failure. */
 #define ck_assert_rec(rc, expected, fragment) \

@@ -10,6 +10,9 @@ static const rec_family *const families[] = {
     &rec_family_lightgcn,
     &rec_family_ngcf,
     &rec_family_pop,
+    &rec_family_cml,
+    &rec_family_relmf,
+    &rec_family_nbpo,
 };
 
 #define N_FAMILIES (sizeof families / sizeof families[0])

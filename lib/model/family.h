@@ -105,5 +105,8 @@ extern const rec_family rec_family_mf;
 extern const rec_family rec_family_lightgcn;
 extern const rec_family rec_family_ngcf;
 extern const rec_family rec_family_pop;
+extern const rec_family rec_family_cml;
+extern const rec_family rec_family_relmf;
+extern const rec_family rec_family_nbpo;
 
 #endif

@@ -92,9 +92,9 @@ static double hinge_ranked(size_t k, const float *s, double margin, size_t n_ite
 
 static double ips(size_t k, const float *s, double w, float *ds)
 {
-    double s0 = s[0];
-    double loss = w * rec_softplus(-s0) + (1.0 - w) * rec_softplus(s0);
-    ds[0] = (float)(-w * sigmoid(-s0) + (1.0 - w) * sigmoid(s0));
+    double s0 = s[0], capped = s0 < REC_IPS_SCORE_CAP ? s0 : REC_IPS_SCORE_CAP;
+    double loss = w * rec_softplus(-s0) + (1.0 - w) * rec_softplus(capped);
+    ds[0] = (float)(-w * sigmoid(-s0) + (s0 < REC_IPS_SCORE_CAP ? (1.0 - w) * sigmoid(s0) : 0.0));
     for (size_t q = 1; q <= k; q++) {
         loss += rec_softplus(s[q]);
         ds[q] = (float)sigmoid(s[q]);

@@ -24,14 +24,20 @@ typedef enum rec_loss_kind {
      * k negatives violate the margin (0 when none does) */
     REC_LOSS_HINGE_RANKED,
     /* Rel-MF's inverse-propensity estimator: with w = 1 / propensity of the
-     * positive item, w softplus(-s0) + (1 - w) softplus(s0)
-     * + sum_q softplus(sq) */
+     * positive item, w softplus(-s0) + (1 - w) softplus(min(s0, cap))
+     * + sum_q softplus(sq), cap = REC_IPS_SCORE_CAP. For w > 1 the middle
+     * term is negative and falls without bound as s0 grows; the cap (the
+     * point where sigmoid(s0) = 0.999) bounds it, and beyond it only the
+     * first term acts. */
     REC_LOSS_IPS,
     /* NBPO's noisy-label likelihood, with flip logits z (rho = sigmoid(z),
      * the probability that a true positive goes unobserved):
      * -log((1 - rho_0) sigmoid(s0)) - sum_q log(1 - (1 - rho_q) sigmoid(sq)) */
     REC_LOSS_NBPO,
 } rec_loss_kind;
+
+/* logit(0.999) */
+#define REC_IPS_SCORE_CAP 6.906754778648554
 
 typedef struct rec_loss {
     rec_loss_kind kind;

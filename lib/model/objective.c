@@ -6,9 +6,12 @@ int rec_objective_init(rec_objective *ob, const rec_train_options *o,
                        const rec_dataset *train)
 {
     memset(ob, 0, sizeof *ob);
-    ob->loss.kind = (rec_loss_kind)rec_opt_int(o, "loss");
-    ob->loss.temperature = rec_opt_float(o, "temperature");
-    ob->loss.margin = rec_opt_float(o, "margin");
+    /* Families with a loss of their own leave these out of their tables. */
+    ob->loss.kind = rec_opt_has(o, "loss") ? (rec_loss_kind)rec_opt_int(o, "loss")
+                                           : REC_LOSS_BPR;
+    ob->loss.temperature = rec_opt_has(o, "temperature") ? rec_opt_float(o, "temperature")
+                                                         : 1.0;
+    ob->loss.margin = rec_opt_has(o, "margin") ? rec_opt_float(o, "margin") : 0.0;
     ob->loss.n_items = rec_ds_n_items(train);
     rec_sampler_options so = REC_SAMPLER_OPTIONS_INIT;
     so.kind = (rec_sampler_kind)rec_opt_int(o, "sampler");

@@ -35,8 +35,26 @@ void rec_item_dist_free(rec_item_dist *d)
     memset(d, 0, sizeof *d);
 }
 
+double rec_item_dist_weight_of(const rec_item_dist *d, const uint32_t *avoid, size_t n_avoid)
+{
+    if (!d->weight)
+        return (double)n_avoid;
+    double sum = 0.0;
+    for (size_t a = 0; a < n_avoid; a++)
+        sum += d->weight[avoid[a]];
+    return sum;
+}
+
 void rec_complement_init(rec_complement *c, const rec_item_dist *d, const uint32_t *avoid,
                          size_t n_avoid, double *cum, uint32_t *items)
+{
+    double avoided = d->weight ? rec_item_dist_weight_of(d, avoid, n_avoid) : 0.0;
+    rec_complement_init_avoiding(c, d, avoid, n_avoid, avoided, cum, items);
+}
+
+void rec_complement_init_avoiding(rec_complement *c, const rec_item_dist *d,
+                                  const uint32_t *avoid, size_t n_avoid, double avoided,
+                                  double *cum, uint32_t *items)
 {
     *c = (rec_complement){ .d = d, .avoid = avoid, .n_avoid = n_avoid, .cum = cum,
                            .items = items };
@@ -45,9 +63,6 @@ void rec_complement_init(rec_complement *c, const rec_item_dist *d, const uint32
         c->dense = c->n_free * 2 < d->n_items;
         return;
     }
-    double avoided = 0.0;
-    for (size_t a = 0; a < n_avoid; a++)
-        avoided += d->weight[avoid[a]];
     if (avoided * 2.0 <= d->total) {
         c->n_free = 1; /* at least half the weight is free */
         return;

@@ -48,6 +48,16 @@ typedef struct rec_complement {
 void rec_complement_init(rec_complement *c, const rec_item_dist *d, const uint32_t *avoid,
                          size_t n_avoid, double *cum, uint32_t *items);
 
+/* The same when the caller knows the avoided items' total weight (a
+ * sampler that draws for the same users again and again keeps it per
+ * user; computing it walks the whole avoid list). */
+void rec_complement_init_avoiding(rec_complement *c, const rec_item_dist *d,
+                                  const uint32_t *avoid, size_t n_avoid, double avoided,
+                                  double *cum, uint32_t *items);
+
+/* The total weight of avoid[0..n_avoid) under d (n_avoid for uniform). */
+double rec_item_dist_weight_of(const rec_item_dist *d, const uint32_t *avoid, size_t n_avoid);
+
 /* 1 if there is nothing to draw: every item (with weight) is avoided. */
 int rec_complement_empty(const rec_complement *c);
 

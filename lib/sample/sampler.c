@@ -30,10 +30,16 @@ int rec_sampler_create(struct rec_sampler **out, const rec_dataset *train,
         rc = rec_item_dist_init(&s->dist, n_items, w);
     rec_free(w);
     if (rc == REC_OK && s->dist.weight) {
+        size_t n_users = rec_ds_n_users(train);
         s->cum = rec_malloc_array(n_items + 1, sizeof *s->cum);
         s->items = rec_malloc_array(n_items + 1, sizeof *s->items);
-        if (!s->cum || !s->items)
+        s->user_weight = rec_malloc_array(n_users + 1, sizeof *s->user_weight);
+        if (!s->cum || !s->items || !s->user_weight)
             rc = rec_error_nomem();
+        for (size_t u = 0; rc == REC_OK && u < n_users; u++)
+            s->user_weight[u] = rec_item_dist_weight_of(
+                &s->dist, train->user_items + train->user_ptr[u],
+                train->user_ptr[u + 1] - train->user_ptr[u]);
     }
     if (rc != REC_OK) {
         rec_sampler_destroy(s);
@@ -50,6 +56,7 @@ void rec_sampler_destroy(struct rec_sampler *s)
     rec_item_dist_free(&s->dist);
     rec_free(s->cum);
     rec_free(s->items);
+    rec_free(s->user_weight);
     rec_dataset_release(s->train);
     rec_free(s);
 }
@@ -111,9 +118,11 @@ void rec_sampler_negatives(const struct rec_sampler *s, const rec_negative_draw 
     for (size_t j = 0; j < n; j++) {
         uint32_t u = users[j];
         const uint32_t *row = ds->user_items + ds->user_ptr[u];
+        size_t deg = ds->user_ptr[u + 1] - ds->user_ptr[u];
         rec_complement c;
-        rec_complement_init(&c, &s->dist, row, ds->user_ptr[u + 1] - ds->user_ptr[u], d->cum,
-                            d->items);
+        rec_complement_init_avoiding(&c, &s->dist, row, deg,
+                                     s->user_weight ? s->user_weight[u] : (double)deg, d->cum,
+                                     d->items);
         for (unsigned q = 0; q < per; q++) {
             uint32_t *out = &neg[j * per + q];
             if (rec_complement_empty(&c))

@@ -20,6 +20,7 @@ struct rec_sampler {
     rec_dataset *train;        /* retained */
     rec_sampler_options opts;
     rec_item_dist dist;        /* by popularity^alpha, or uniform */
+    double *user_weight;       /* weighted: each user's positives' weight */
     double *cum;               /* complement space (n_items each) */
     uint32_t *items;
     uint64_t batch;            /* batches drawn so far */
