@@ -17,16 +17,17 @@
 #include "model/mf_engine.h"
 
 static const rec_param_def cml_params[] = {
-    REC_MF_PARAMS_HEAD("200", "0.05", "0"),
+    REC_MF_PARAMS_HEAD("100", "0.01", "0", "cosine"),
     REC_PARAM_OPTIMIZER("sgd"),
-    REC_PARAMS_OBJECTIVE("hinge", "1", "0.5", "uniform", "10"),
+    REC_PARAMS_OBJECTIVE("hinge", "1", "1", "uniform", "20"),
     { "rank_weight", REC_PARAM_BOOL, "1", 0, 1, 0, 0, NULL, "0|1",
       "with loss = hinge: the paper's weighted approximate-rank hinge on the hardest "
       "negative (1) or the plain hinge averaged over the negatives (0)" },
     { "cov_reg", REC_PARAM_FLOAT, "1", 0, 1000, 0, 0, NULL, "[0, 1000]",
       "weight of the covariance term: the squared off-diagonal covariances of the "
       "unit's user and positive rows" },
-    REC_MF_PARAMS_TAIL,
+    /* A cosine schedule must run its course: no early stopping. */
+    REC_MF_PARAMS_TAIL("20", "0"),
 };
 
 void rec_cml_clip(float *row, size_t n)

@@ -12,10 +12,10 @@
 #include "model/mf_engine.h"
 
 static const rec_param_def mf_params[] = {
-    REC_MF_PARAMS_HEAD("400", "0.05", "0.005"),
+    REC_MF_PARAMS_HEAD("400", "0.05", "0.005", "constant"),
     REC_PARAM_OPTIMIZER("sgd"),
     REC_PARAMS_OBJECTIVE("bpr", "1", "1", "uniform", "1"),
-    REC_MF_PARAMS_TAIL,
+    REC_MF_PARAMS_TAIL("20", "5"),
 };
 
 enum { OPT_SGD = 0, OPT_ADAM = 1 };

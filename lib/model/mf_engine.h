@@ -105,16 +105,16 @@ static inline size_t rec_mf_unit_size(const mf_run *r, size_t unit)
 
 /* The first entries of every engine family's table: the table size and
  * the step. */
-#define REC_MF_PARAMS_HEAD(epochs, lr, reg) \
+#define REC_MF_PARAMS_HEAD(epochs, lr, reg, schedule) \
     REC_PARAM_DIM("64"), REC_PARAM_EPOCHS(epochs), REC_PARAM_LR(lr), REC_PARAM_REG(reg), \
-    REC_PARAMS_LR_SCHEDULE("constant", "0.01"), \
+    REC_PARAMS_LR_SCHEDULE(schedule, "0.01"), \
     { "batch", REC_PARAM_INT, "1024", 1, 16777216, 0, 0, NULL, "[1, 2^24]", \
       "tuples per unit: drawn from one random stream; the mini-batch of one adam " \
       "step (and of CML's covariance term)" }
 /* ... and the last. */
-#define REC_MF_PARAMS_TAIL \
+#define REC_MF_PARAMS_TAIL(eval_every, early_stop) \
     REC_PARAM_INIT("normal"), REC_PARAM_INIT_SCALE("0.1"), REC_PARAM_THREADS, \
-    REC_PARAM_SEED, REC_PARAMS_EVALUATION("20", "5")
+    REC_PARAM_SEED, REC_PARAMS_EVALUATION(eval_every, early_stop)
 
 /* Defines the family `ident` named `name` over the engine. */
 #define REC_MF_FAMILY(ident, fname, text, table, kind)                                    \

@@ -26,7 +26,7 @@
 #include "model/mf_engine.h"
 
 static const rec_param_def nbpo_params[] = {
-    REC_MF_PARAMS_HEAD("200", "0.05", "0.005"),
+    REC_MF_PARAMS_HEAD("100", "0.05", "0.005", "constant"),
     { "flip", REC_PARAM_FLOAT, "0.1", 0, 1, 1, 1, NULL, "(0, 1)",
       "flip rate: the probability that a true positive goes unobserved (the base "
       "rate when flip_dim > 0)" },
@@ -36,7 +36,7 @@ static const rec_param_def nbpo_params[] = {
     REC_PARAM_ALPHA,
     REC_PARAM_CANDIDATES,
     REC_PARAM_NEGATIVES("4"),
-    REC_MF_PARAMS_TAIL,
+    REC_MF_PARAMS_TAIL("20", "5"),
 };
 
 #define FLIP_INIT_SCALE 0.01

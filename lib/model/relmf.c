@@ -18,7 +18,7 @@
 #include "model/mf_engine.h"
 
 static const rec_param_def relmf_params[] = {
-    REC_MF_PARAMS_HEAD("200", "0.05", "0.005"),
+    REC_MF_PARAMS_HEAD("20", "0.005", "0.005", "constant"),
     REC_PARAM_OPTIMIZER("sgd"),
     { "eta", REC_PARAM_FLOAT, "0.5", 0, 10, 0, 0, NULL, "[0, 10]",
       "propensity of item i: (n_i / max n)^eta, n_i its training interactions" },
@@ -28,7 +28,7 @@ static const rec_param_def relmf_params[] = {
     REC_PARAM_ALPHA,
     REC_PARAM_CANDIDATES,
     REC_PARAM_NEGATIVES("4"),
-    REC_MF_PARAMS_TAIL,
+    REC_MF_PARAMS_TAIL("20", "5"),
 };
 
 int rec_relmf_weights(mf_run *r)
