@@ -14,7 +14,6 @@
 #include "embed/sparse_grad.h"
 #include "embed/table.h"
 #include "kernels/kernels.h"
-#include "model/bpr_grad.h"
 #include "model/family.h"
 #include "model/model.h"
 #include "sample/negative.h"
@@ -154,72 +153,6 @@ START_TEST(test_sparse_grad)
             ck_assert_uint_eq(g.hash[h], 0);
     }
     rec_sparse_grad_free(&g);
-}
-END_TEST
-
-/* L(u, i, j) in double, as rec_bpr_add_grad defines it. */
-static double bpr_loss(const double *u, const double *i, const double *j, size_t n,
-                       double scale, double reg)
-{
-    double x = 0, sq = 0;
-    for (size_t k = 0; k < n; k++) {
-        x += u[k] * (i[k] - j[k]);
-        sq += u[k] * u[k] + i[k] * i[k] + j[k] * j[k];
-    }
-    return scale * (log1p(exp(-x)) + 0.5 * reg * sq);
-}
-
-/* The mini-batch BPR gradient equals central finite differences of the loss,
- * for every kernel variant. */
-START_TEST(test_bpr_gradient_finite_differences)
-{
-    enum { DIM = 10, LD = 16 };
-    const char *variants[] = { "scalar", "avx2", "avx512" };
-    rec_rng r;
-    rec_rng_seed(&r, 5, 6, 7);
-    for (size_t v = 0; v < 3; v++) {
-        const rec_kernels *k = rec_kernels_variant(variants[v]);
-        if (!k)
-            continue;
-        for (int trial = 0; trial < 20; trial++) {
-            float *rows = rec_aligned_alloc(6 * LD, sizeof(float));
-            memset(rows, 0, 6 * LD * sizeof(float));
-            float *u = rows, *i = rows + LD, *j = rows + 2 * LD;
-            float *g = rows + 3 * LD; /* du, di, dj */
-            for (size_t c = 0; c < DIM; c++) {
-                u[c] = (float)(rec_rng_normal(&r) * 0.7);
-                i[c] = (float)(rec_rng_normal(&r) * 0.7);
-                j[c] = (float)(rec_rng_normal(&r) * 0.7);
-            }
-            const double scale = 0.25, reg = 0.1, h = 1e-6;
-            double loss = rec_bpr_add_grad(k, u, i, j, LD, (float)scale, (float)reg, g,
-                                           g + LD, g + 2 * LD);
-            double du[3 * LD];
-            for (size_t c = 0; c < 3 * LD; c++)
-                du[c] = rows[c];
-            double x = 0;
-            for (size_t c = 0; c < DIM; c++)
-                x += du[c] * (du[LD + c] - du[2 * LD + c]);
-            ck_assert_double_eq_tol(loss, log1p(exp(-x)), 1e-5);
-            for (size_t c = 0; c < 3 * LD; c++) {
-                if (c % LD >= DIM) {
-                    ck_assert(g[c] == 0.0f); /* padding stays zero */
-                    continue;
-                }
-                double keep = du[c];
-                du[c] = keep + h;
-                double up = bpr_loss(du, du + LD, du + 2 * LD, DIM, scale, reg);
-                du[c] = keep - h;
-                double down = bpr_loss(du, du + LD, du + 2 * LD, DIM, scale, reg);
-                du[c] = keep;
-                double fd = (up - down) / (2 * h);
-                ck_assert_msg(fabs(fd - g[c]) < 1e-5 + 1e-4 * fabs(fd),
-                              "%s: d/dw[%zu] analytic %g, finite differences %g",
-                              variants[v], c, (double)g[c], fd);
-            }
-            rec_free(rows);
-        }
-    }
 }
 END_TEST
 
@@ -528,7 +461,6 @@ Suite *rec_test_suite(void)
     tcase_add_test(tc, test_sampler_never_returns_positive);
     tcase_add_test(tc, test_table_init);
     tcase_add_test(tc, test_sparse_grad);
-    tcase_add_test(tc, test_bpr_gradient_finite_differences);
     tcase_add_test(tc, test_mf_deterministic);
     tcase_add_test(tc, test_mf_progress_and_cancel);
     tcase_add_test(tc, test_mf_divergence_is_an_error);

@@ -1,6 +1,7 @@
 #include "testutil.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,4 +172,88 @@ void rec_test_train_alloc_sweep(const rec_dataset *ds, const rec_train_options *
         ck_assert_ptr_null(m);
         ck_assert_int_lt(n, 100000);
     }
+}
+
+const char *const rec_test_losses[REC_TEST_N_LOSSES][4] = {
+    { "loss", "bpr", NULL, NULL },
+    { "loss", "bce", NULL, NULL },
+    { "loss", "softmax", "temperature", "0.5" },
+    { "loss", "hinge", "margin", "1" },
+};
+
+/* A model of `family` trained on tr with the name and value pairs of a and
+ * then b (each NULL-terminated, or NULL). */
+static rec_model *train_with(const char *family, const rec_dataset *tr,
+                             const char *const *a, const char *const *b)
+{
+    rec_train_options *o = NULL;
+    ck_assert_rec(rec_train_options_new(&o, family), REC_OK, NULL);
+    const char *const *lists[2] = { a, b };
+    for (int l = 0; l < 2; l++)
+        for (size_t k = 0; lists[l] && lists[l][k]; k += 2)
+            ck_assert_rec(rec_train_options_set(o, lists[l][k], lists[l][k + 1]), REC_OK,
+                          NULL);
+    rec_model *m = NULL;
+    ck_assert_rec(rec_model_train(&m, tr, o), REC_OK, NULL);
+    rec_train_options_free(o);
+    return m;
+}
+
+void rec_test_objectives_learn(const char *family, const char *const *settings,
+                               double factor)
+{
+    static const char *const samplers[] = { "uniform", "pop", "dns", "inbatch" };
+    static const char *const losses[] = { "bpr", "bce", "softmax", "hinge" };
+    rec_dataset *all = rec_test_groups_dataset(400, 200, 8, 10, 31);
+    rec_dataset *tr = NULL, *te = NULL;
+    ck_assert_rec(rec_dataset_split(&tr, &te, all, NULL), REC_OK, NULL);
+    rec_model *pop = train_with("pop", tr, NULL, NULL);
+    double bar = rec_test_recall20(pop, te);
+    rec_model_free(pop);
+    for (size_t a = 0; a < 4; a++)
+        for (size_t b = 0; b < 4; b++) {
+            const char *const objective[] = { "negatives", "2", "sampler", samplers[a],
+                                              "loss", losses[b], NULL };
+            rec_model *m = train_with(family, tr, settings, objective);
+            rec_model_info info = REC_MODEL_INFO_INIT;
+            ck_assert_rec(rec_model_info_get(m, &info), REC_OK, NULL);
+            double r = rec_test_recall20(m, te);
+            ck_assert_msg(isfinite(info.final_loss), "%s, %s, %s: loss %g", family,
+                          samplers[a], losses[b], info.final_loss);
+            ck_assert_msg(r > factor * bar, "%s, %s, %s: recall@20 %.4f vs popularity %.4f",
+                          family, samplers[a], losses[b], r, bar);
+            rec_model_free(m);
+        }
+    rec_dataset_free(all);
+    rec_dataset_free(tr);
+    rec_dataset_free(te);
+}
+
+void rec_test_default_objective(const char *family, const char *const *settings)
+{
+    static const char *const explicit[] = { "loss", "bpr", "sampler", "uniform",
+                                            "negatives", "1", NULL };
+    rec_dataset *ds = rec_test_groups_dataset(200, 100, 5, 8, 3);
+    rec_model *a = train_with(family, ds, settings, NULL);
+    rec_model *b = train_with(family, ds, settings, explicit);
+    size_t n_items = rec_model_n_items(a);
+    ck_assert_uint_eq(rec_model_n_users(a), rec_model_n_users(b));
+    ck_assert_uint_eq(n_items, rec_model_n_items(b));
+    uint32_t *items = malloc(n_items * sizeof *items);
+    float *sa = malloc(n_items * sizeof *sa), *sb = malloc(n_items * sizeof *sb);
+    ck_assert(items && sa && sb);
+    for (size_t i = 0; i < n_items; i++)
+        items[i] = (uint32_t)i;
+    for (uint32_t u = 0; u < rec_model_n_users(a); u++) {
+        ck_assert_rec(rec_model_score(a, u, items, n_items, sa), REC_OK, NULL);
+        ck_assert_rec(rec_model_score(b, u, items, n_items, sb), REC_OK, NULL);
+        ck_assert_msg(memcmp(sa, sb, n_items * sizeof *sa) == 0, "%s: user %u scores differ",
+                      family, u);
+    }
+    free(items);
+    free(sa);
+    free(sb);
+    rec_model_free(a);
+    rec_model_free(b);
+    rec_dataset_free(ds);
 }

@@ -45,6 +45,22 @@ struct rec_train_options;
 void rec_test_train_alloc_sweep(const struct rec_dataset *ds,
                                 const struct rec_train_options *o);
 
+/* Every loss of the objective settings as name and value pairs (padded
+ * with NULL): bpr, bce, softmax at temperature 0.5, hinge at margin 1. */
+#define REC_TEST_N_LOSSES 4
+extern const char *const rec_test_losses[REC_TEST_N_LOSSES][4];
+
+/* For families with the objective settings (loss, sampler, negatives):
+ * with each sampler and each loss, two negatives per positive and the name
+ * and value pairs of `settings` (NULL-terminated), training on taste-group
+ * data reports a finite loss and reaches more than `factor` times
+ * popularity's Recall@20. */
+void rec_test_objectives_learn(const char *family, const char *const *settings,
+                               double factor);
+/* The default settings train exactly the model that the explicit default
+ * objective (loss bpr, sampler uniform, one negative) trains. */
+void rec_test_default_objective(const char *family, const char *const *settings);
+
 /* Asserts that rc == expected and, if `fragment` is not NULL, that
  * rec_last_error() contains it; prints the message on failure. */
 #define ck_assert_rec(rc, expected, fragment) \

@@ -4,13 +4,16 @@
  * only parameters. With M = D^-1/2 A D^-1/2, the layers are L_0 = E and
  * L_k = M L_{k-1}, and the final embedding is F = sum_k alpha_k L_k. Scores
  * are inner products of final embeddings. Training minimises, per
- * mini-batch of (u, i, j) triples,
+ * mini-batch of tuples (u, i, j_1..j_k),
  *
- *   mean softplus(-(F_u.F_i - F_u.F_j)) + reg/2 mean(|E_u|^2 + |E_i|^2 + |E_j|^2)
+ *   mean loss(F_u.F_i, F_u.F_j1, ..., F_u.F_jk)
+ *     + reg/2 mean(|E_u|^2 + |E_i|^2 + sum_q |E_jq|^2)
  *
- * with Adam on E, as the reference code does: users are drawn uniformly,
- * then one of their items, then an item they do not have; an epoch is as
- * many triples as there are interactions.
+ * with Adam on E. By default the loss is BPR with one uniform negative, as
+ * the reference code does: users are drawn uniformly, then one of their
+ * items, then an item they do not have; an epoch is as many tuples as there
+ * are interactions. The loss and the sampler of negatives are settings
+ * (model/objective.h, model/graph_batch.h).
  *
  * F is linear in E: F = P E with P = sum_k alpha_k M^k, so the gradient is
  * dL/dE = P^T dL/dF. A step therefore costs K products forward and K
@@ -36,7 +39,6 @@
 #include "embed/table.h"
 #include "graph/graph.h"
 #include "kernels/kernels.h"
-#include "model/bpr_grad.h"
 #include "model/common_params.h"
 #include "model/graph_batch.h"
 #include "model/graph_models.h"
@@ -61,7 +63,7 @@ static const rec_param_def lightgcn_params[] = {
     REC_PARAM_REG("0.0001"),
     REC_PARAMS_LR_SCHEDULE("cosine", "0.01"),
     { "batch", REC_PARAM_INT, "65536", 1, 16777216, 0, 0, NULL, "[1, 2^24]",
-      "triples per Adam step" },
+      "tuples (a positive with its negatives) per Adam step" },
     REC_PARAM_INIT("normal"),
     REC_PARAM_INIT_SCALE("0.1"),
     { "dropout", REC_PARAM_FLOAT, "0", 0, 1, 0, 1, NULL, "[0, 1)",
@@ -70,6 +72,7 @@ static const rec_param_def lightgcn_params[] = {
     REC_PARAM_SEED,
     /* A cosine schedule must run its course: no early stopping. */
     REC_PARAMS_EVALUATION("50", "0"),
+    REC_PARAMS_OBJECTIVE("bpr", "1", "1", "uniform", "1"),
 };
 
 #define ADAM_BETA1 0.9f
@@ -96,7 +99,7 @@ typedef struct lgcn {
     size_t n_buf;
     float *F;                  /* final embeddings, batch rows only */
     float *G;                  /* dL/dF, batch rows only (zero elsewhere) */
-    uint32_t *tu, *ti, *tj;    /* the batch's triples as node ids */
+    rec_graph_batch b;         /* the objective and the batch's tuples */
     uint32_t *rows;            /* the batch's distinct nodes, ascending */
     size_t n_rows;
     uint8_t *mark;             /* n_nodes flags used to collect rows */
@@ -130,9 +133,7 @@ static void lgcn_destroy(void *state)
         rec_free(s->buf[b]);
     rec_free(s->F);
     rec_free(s->G);
-    rec_free(s->tu);
-    rec_free(s->ti);
-    rec_free(s->tj);
+    rec_graph_batch_free(&s->b);
     rec_free(s->rows);
     rec_free(s->mark);
     rec_free(s->near);
@@ -195,6 +196,8 @@ static int lgcn_setup(void **state, const rec_dataset *ds, const rec_train_optio
         rc = rec_table_alloc(&s->E, s->n_nodes, s->dim);
     if (rc == REC_OK)
         rc = rec_adam_init(&s->adam, s->n_nodes, s->dim, ADAM_BETA1, ADAM_BETA2, ADAM_EPS);
+    if (rc == REC_OK)
+        rc = rec_graph_batch_init(&s->b, o, ds, s->g, s->k, s->batch, s->E.ld);
     if (rc != REC_OK) {
         lgcn_destroy(s);
         return rc == REC_ENOMEM ? rec_error_nomem() : rc;
@@ -207,17 +210,13 @@ static int lgcn_setup(void **state, const rec_dataset *ds, const rec_train_optio
         ok &= (s->buf[b] = alloc_matrix(s)) != NULL;
     s->F = alloc_matrix(s);
     s->G = alloc_matrix(s);
-    s->tu = rec_malloc_array(s->batch, sizeof *s->tu);
-    s->ti = rec_malloc_array(s->batch, sizeof *s->ti);
-    s->tj = rec_malloc_array(s->batch, sizeof *s->tj);
-    s->rows = rec_malloc_array(3 * s->batch < s->n_nodes ? 3 * s->batch : s->n_nodes,
-                               sizeof *s->rows);
+    s->rows = rec_malloc_array(rec_graph_batch_max_rows(&s->b, s->n_nodes), sizeof *s->rows);
     s->mark = rec_calloc(s->n_nodes, 1);
     s->in_batch = rec_calloc(s->n_nodes, 1);
     s->near = rec_malloc_array(s->n_nodes, sizeof *s->near);
     s->active = rec_malloc_array(s->n_users, sizeof *s->active);
-    if (!ok || !s->F || !s->G || !s->tu || !s->ti || !s->tj || !s->rows || !s->mark ||
-        !s->in_batch || !s->near || !s->active) {
+    if (!ok || !s->F || !s->G || !s->rows || !s->mark || !s->in_batch || !s->near ||
+        !s->active) {
         lgcn_destroy(s);
         return rec_error_nomem();
     }
@@ -263,12 +262,11 @@ static int collect_near(lgcn *s)
     return 1;
 }
 
-/* Draws the step's triples and collects the batch's distinct nodes in
- * ascending order. Returns how many triples there are. */
+/* Draws the step's tuples and collects the batch's distinct nodes in
+ * ascending order. Returns how many tuples there are. */
 static size_t sample(lgcn *s, size_t n, rec_rng *rng)
 {
-    size_t m = rec_draw_triples(s->ds, s->g, s->active, s->n_active, n, rng, s->tu, s->ti,
-                                s->tj, s->mark);
+    size_t m = rec_graph_batch_draw(&s->b, s->ds, s->active, s->n_active, n, rng, s->mark);
     s->n_rows = rec_collect_marked(s->mark, s->n_nodes, s->rows);
     count_touched(s);
     return m;
@@ -370,18 +368,11 @@ static void forward(lgcn *s, const rec_dropout *drop)
     }
 }
 
-/* G = dL/dF at the batch rows (the BPR term); returns the summed loss. */
-/* G is zero on entry (clear_batch_rows ends every step). */
+/* G = dL/dF at the batch rows (the mean tuple loss); returns the summed
+ * loss. G is zero on entry (clear_batch_rows ends every step). */
 static double loss_gradient(lgcn *s, size_t m)
 {
-    double loss = 0.0;
-    float scale = 1.0f / (float)m;
-    for (size_t t = 0; t < m; t++)
-        loss += rec_bpr_add_grad(s->k, row_of(s, s->F, s->tu[t]), row_of(s, s->F, s->ti[t]),
-                                 row_of(s, s->F, s->tj[t]), s->ld, scale, 0.0f,
-                                 row_of(s, s->G, s->tu[t]), row_of(s, s->G, s->ti[t]),
-                                 row_of(s, s->G, s->tj[t]));
-    return loss;
+    return rec_graph_batch_loss(&s->b, m, s->F, s->G, s->ld, NULL, 0.0f);
 }
 
 /* F and G are zero outside the current batch's rows between steps, so
@@ -428,15 +419,11 @@ static float *backward(lgcn *s, const rec_dropout *drop)
     return x;
 }
 
-/* The L2 term on the batch's layer-0 rows, one per occurrence. */
+/* The L2 term on the batch's layer-0 rows, one per occurrence (the user,
+ * the positive and each negative of every tuple). */
 static void add_regularisation(lgcn *s, float *grad, size_t m)
 {
-    float r = s->reg / (float)m;
-    for (size_t t = 0; t < m; t++) {
-        uint32_t nodes[3] = { s->tu[t], s->ti[t], s->tj[t] };
-        for (int q = 0; q < 3; q++)
-            s->k->axpy(r, row_of(s, s->E.data, nodes[q]), row_of(s, grad, nodes[q]), s->ld);
-    }
+    rec_graph_batch_add_reg(&s->b, m, s->E.data, grad, s->ld, NULL, s->reg / (float)m);
 }
 
 typedef struct adam_job {
@@ -513,6 +500,63 @@ static int update(lgcn *s, const rec_dropout *drop, float *x, size_t m, float *s
     return rec_graph_spmm_each(s->g, 1, x, s->ld, drop, s->threads, fused_row, &j);
 }
 
+/* ---- Every node's final embedding ---- */
+
+/* Where propagate_all puts what it computes. */
+typedef struct final_sink {
+    /* The row that accumulates graph node v's final embedding (zero on
+     * entry). */
+    float *(*row)(void *ctx, const lgcn *s, size_t v);
+    /* Layer k < K of every node as it passes, or NULL. */
+    int (*layer)(void *ctx, const lgcn *s, unsigned k, const float *layer);
+    void *ctx;
+} final_sink;
+
+/* F = sum_k alpha_k L_k at every node, without dropout: what export serves
+ * and what DNS scores. The layers are propagated in the training buffers,
+ * which hold nothing between steps, so this (for every evaluation during
+ * training too) costs no memory beyond the sink's. */
+static int propagate_all(lgcn *s, const final_sink *sink)
+{
+    const float *prev = s->E.data;
+    for (unsigned k = 0; k <= s->K; k++) {
+        const float *layer = prev;
+        if (k > 0) {
+            float *next = s->buf[(k - 1) % s->n_buf];
+            rec_graph_spmm(s->g, 0, prev, next, s->ld, NULL, s->threads);
+            layer = next;
+        }
+        for (size_t v = 0; v < s->n_nodes; v++)
+            s->k->axpy(s->alpha[k], layer + v * s->ld, sink->row(sink->ctx, s, v), s->ld);
+        if (sink->layer && k < s->K) {
+            int rc = sink->layer(sink->ctx, s, k, layer);
+            if (rc != REC_OK)
+                return rc;
+        }
+        prev = layer;
+    }
+    return REC_OK;
+}
+
+static float *dns_row(void *ctx, const lgcn *s, size_t v)
+{
+    (void)ctx;
+    return row_of(s, s->b.dns, (uint32_t)v);
+}
+
+/* DNS scores its candidates on the final embeddings as of the epoch's
+ * start: propagating the whole graph at every step would cost as much as
+ * the step itself. */
+static int step_start(void *state)
+{
+    lgcn *s = state;
+    if (!s->b.dns)
+        return REC_OK;
+    memset(s->b.dns, 0, s->n_nodes * s->ld * sizeof(float));
+    final_sink sink = { dns_row, NULL, NULL };
+    return propagate_all(s, &sink);
+}
+
 /* The phases of a step for rec_graph_epoch. */
 static size_t step_sample(void *state, size_t n, rec_rng *rng)
 {
@@ -547,7 +591,7 @@ static int step_update(void *state, size_t m)
     return rc;
 }
 
-static const rec_graph_step lgcn_step = { step_sample, step_forward, step_loss,
+static const rec_graph_step lgcn_step = { step_start, step_sample, step_forward, step_loss,
                                           step_backward, step_update };
 
 static int lgcn_epoch(void *state, unsigned epoch, rec_epoch_report *rep)
@@ -557,29 +601,19 @@ static int lgcn_epoch(void *state, unsigned epoch, rec_epoch_report *rep)
     return rec_graph_epoch(s, &lgcn_step, s->ds, s->batch, s->seed, epoch, rep);
 }
 
-/* For tests: the objective of the given triples (dataset node ids: users,
- * then items) at the current parameters, without dropout, and its gradient
- * with respect to E (a pointer into the state, valid until the next call;
- * rows in the graph's numbering, see rec_lightgcn_row). */
+/* For tests: the objective of the given tuples (dataset node ids: users,
+ * then items; tj holds `negatives` per tuple) at the current parameters,
+ * without dropout, and its gradient with respect to E (a pointer into the
+ * state, valid until the next call; rows in the graph's numbering, see
+ * rec_lightgcn_row). */
 int rec_lightgcn_objective(void *state, const uint32_t *tu, const uint32_t *ti,
                            const uint32_t *tj, size_t m, double *loss, const float **grad)
 {
     lgcn *s = state;
     if (m == 0 || m > s->batch)
-        return rec_error(REC_EINVAL, "between 1 and batch triples");
-    double reg = 0.0;
-    for (size_t t = 0; t < m; t++) {
-        s->tu[t] = (uint32_t)rec_graph_node(s->g, tu[t]);
-        s->ti[t] = (uint32_t)rec_graph_node(s->g, ti[t]);
-        s->tj[t] = (uint32_t)rec_graph_node(s->g, tj[t]);
-        s->mark[s->tu[t]] = s->mark[s->ti[t]] = s->mark[s->tj[t]] = 1;
-        const uint32_t nodes[3] = { s->tu[t], s->ti[t], s->tj[t] };
-        for (int q = 0; q < 3; q++) {
-            const float *e = row_of(s, s->E.data, nodes[q]);
-            for (size_t c = 0; c < s->ld; c++)
-                reg += (double)e[c] * e[c];
-        }
-    }
+        return rec_error(REC_EINVAL, "between 1 and batch tuples");
+    rec_graph_batch_set(&s->b, m, tu, ti, tj, s->mark);
+    double reg = rec_graph_batch_sq(&s->b, m, s->E.data, s->ld, NULL);
     s->n_rows = rec_collect_marked(s->mark, s->n_nodes, s->rows);
     count_touched(s);
     forward(s, NULL);
@@ -616,20 +650,42 @@ size_t rec_lightgcn_row(void *state, size_t v)
 
 /* ---- Export and fold-in ---- */
 
-/* The final embeddings of every node (no dropout) into the serving form,
- * and the tensors fold-in needs: the items' layers 0..K-1, their degrees
- * and the layer weights. */
 /* Row v of the serving form's matrices (users, then items, as the nodes). */
 static float *serving_row(const lgcn *s, rec_serving *out, size_t v)
 {
     return v < s->n_users ? out->U + v * s->ld : out->V + (v - s->n_users) * s->ld;
 }
 
+typedef struct export_sink {
+    rec_serving *out;
+    rec_tensors *ts;   /* NULL: no fold-in data */
+} export_sink;
+
+static float *export_row(void *ctx, const lgcn *s, size_t v)
+{
+    export_sink *e = ctx;
+    return serving_row(s, e->out, rec_graph_original(s->g, v));
+}
+
+/* Layer k of the items, kept for fold-in. */
+static int export_layer(void *ctx, const lgcn *s, unsigned k, const float *layer)
+{
+    export_sink *e = ctx;
+    if (!e->ts)
+        return REC_OK;
+    char name[32];
+    float *t;
+    snprintf(name, sizeof name, "item_layer_%u", k);
+    int rc = rec_tensors_add(e->ts, name, s->n_items, s->dim, &t);
+    for (size_t i = 0; rc == REC_OK && i < s->n_items; i++)
+        memcpy(t + i * s->ld, layer + rec_graph_node(s->g, s->n_users + i) * s->ld,
+               s->ld * sizeof(float));
+    return rc;
+}
+
 /* The final embeddings of every node (no dropout) into the serving form,
  * and the tensors fold-in needs: the items' layers 0..K-1, their degrees
- * and the layer weights. The layers are propagated in the training buffers,
- * which hold nothing between steps, so exporting (for every evaluation
- * during training too) costs no memory beyond what it returns. */
+ * and the layer weights. */
 static int lgcn_export(void *state, rec_serving *out, rec_tensors *ts)
 {
     lgcn *s = state;
@@ -646,34 +702,12 @@ static int lgcn_export(void *state, rec_serving *out, rec_tensors *ts)
         w[k] = s->alpha[k];
     for (size_t i = 0; ts && i < s->n_items; i++)
         deg[i * rec_ld_for(1)] = (float)s->g->degree[rec_graph_node(s->g, s->n_users + i)];
-
-    const float *prev = s->E.data;
-    for (unsigned k = 0; k <= s->K; k++) {
-        const float *layer = prev;
-        if (k > 0) {
-            float *next = s->buf[(k - 1) % s->n_buf];
-            rec_graph_spmm(s->g, 0, prev, next, s->ld, NULL, s->threads);
-            layer = next;
-        }
-        for (size_t v = 0; v < s->n_nodes; v++)
-            s->k->axpy(s->alpha[k], layer + v * s->ld,
-                       serving_row(s, out, rec_graph_original(s->g, v)), s->ld);
-        if (ts && k < s->K) {
-            char name[32];
-            float *t;
-            snprintf(name, sizeof name, "item_layer_%u", k);
-            if ((rc = rec_tensors_add(ts, name, s->n_items, s->dim, &t)) != REC_OK) {
-                rec_serving_free(out);
-                return rc;
-            }
-            for (size_t i = 0; i < s->n_items; i++)
-                memcpy(t + i * s->ld, row_of(s, (float *)layer,
-                                             (uint32_t)rec_graph_node(s->g, s->n_users + i)),
-                       s->ld * sizeof(float));
-        }
-        prev = layer;
-    }
-    return REC_OK;
+    export_sink e = { out, ts };
+    final_sink sink = { export_row, export_layer, &e };
+    rc = propagate_all(s, &sink);
+    if (rc != REC_OK)
+        rec_serving_free(out);
+    return rc;
 }
 
 /* A new user u with items N(u) joins the graph: its layers are
@@ -747,7 +781,8 @@ static void lgcn_restore(void *state, const void *snap)
 
 const rec_family rec_family_lightgcn = {
     .name = "lightgcn",
-    .summary = "LightGCN: linear propagation over the user-item graph, BPR with Adam",
+    .summary = "LightGCN: linear propagation over the user-item graph, Adam on a "
+               "sampled loss",
     .params = lightgcn_params,
     .n_params = sizeof lightgcn_params / sizeof lightgcn_params[0],
     .setup = lgcn_setup,

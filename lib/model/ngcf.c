@@ -12,9 +12,11 @@
  * code's "norm"), o the element-wise product and lrelu the leaky ReLU of
  * slope 0.2. The final embedding is the concatenation [X_0, N_1, ..., N_K],
  * so the serving dimension is dim (K + 1). The loss of a mini-batch of
- * (u, i, j) triples is the mean of softplus(-(F_u.F_i - F_u.F_j)) plus
- * reg/2 (|F_u|^2 + |F_i|^2 + |F_j|^2) averaged over the batch, on the final
- * embeddings as in the reference; Adam updates E and every W and b.
+ * tuples (u, i, j_1..j_k) is the mean tuple loss on the scores F_u.F_i,
+ * F_u.F_jq (BPR with one uniform negative by default, as the reference)
+ * plus reg/2 (|F_u|^2 + |F_i|^2 + sum_q |F_jq|^2) averaged over the batch,
+ * on the final embeddings as in the reference; Adam updates E and every W
+ * and b.
  *
  * The last layer is needed only at the batch's nodes: it is computed on
  * those rows, in compact arrays, and its backward pass starts with a scatter
@@ -35,7 +37,6 @@
 #include "graph/graph.h"
 #include "kernels/gemm.h"
 #include "kernels/kernels.h"
-#include "model/bpr_grad.h"
 #include "model/common_params.h"
 #include "model/graph_batch.h"
 #include "model/graph_models.h"
@@ -68,7 +69,7 @@ static const rec_param_def ngcf_params[] = {
     REC_PARAM_REG("0.00001"),
     REC_PARAMS_LR_SCHEDULE("constant", "0.01"),
     { "batch", REC_PARAM_INT, "1024", 1, 16777216, 0, 0, NULL, "[1, 2^24]",
-      "triples per Adam step" },
+      "tuples (a positive with its negatives) per Adam step" },
     { "mess_dropout", REC_PARAM_FLOAT, "0.1", 0, 1, 0, 1, NULL, "[0, 1)",
       "dropout of each layer's output during training" },
     { "node_dropout", REC_PARAM_FLOAT, "0", 0, 1, 0, 1, NULL, "[0, 1)",
@@ -79,6 +80,7 @@ static const rec_param_def ngcf_params[] = {
     REC_PARAM_THREADS,
     REC_PARAM_SEED,
     REC_PARAMS_EVALUATION("20", "5"),
+    REC_PARAMS_OBJECTIVE("bpr", "1", "1", "uniform", "1"),
 };
 
 #define ADAM_BETA1 0.9f
@@ -116,7 +118,7 @@ typedef struct ngcf {
     /* backward buffers, n_nodes x ld */
     float *dX, *dX2, *dS;
     /* the batch */
-    uint32_t *tu, *ti, *tj;         /* node ids */
+    rec_graph_batch b;              /* the objective and the batch's tuples */
     uint32_t *rows;                 /* distinct nodes, ascending */
     size_t n_rows;
     uint32_t *slot;                 /* node -> position in rows (valid for rows) */
@@ -220,9 +222,9 @@ static void ngcf_destroy(void *state)
         rec_free(l->Z2);
         rec_free(l->X);
     }
-    void *bufs[] = { s->dX, s->dX2, s->dS, s->tu, s->ti, s->tj, s->rows, s->slot, s->mark,
-                     s->F, s->GF, s->cX, s->cdX, s->cdS, s->tmp, s->scratch,
-                     s->partial };
+    rec_graph_batch_free(&s->b);
+    void *bufs[] = { s->dX, s->dX2, s->dS, s->rows, s->slot, s->mark, s->F, s->GF, s->cX,
+                     s->cdX, s->cdS, s->tmp, s->scratch, s->partial };
     for (size_t b = 0; b < sizeof bufs / sizeof bufs[0]; b++)
         rec_free(bufs[b]);
     rec_free(s);
@@ -254,7 +256,7 @@ static size_t chunks(size_t n)
 
 static int allocate(ngcf *s)
 {
-    size_t cap = 3 * s->batch < s->n_nodes ? 3 * s->batch : s->n_nodes;
+    size_t cap = rec_graph_batch_max_rows(&s->b, s->n_nodes);
     for (unsigned k = 1; k <= s->K; k++) {
         ngcf_layer *l = &s->L[k];
         if (dense_alloc(&l->W1, s->dim, s->dim) || dense_alloc(&l->b1, 1, s->dim) ||
@@ -268,9 +270,6 @@ static int allocate(ngcf *s)
     s->dX = alloc_rows(s->n_nodes, s->ld);
     s->dX2 = alloc_rows(s->n_nodes, s->ld);
     s->dS = alloc_rows(s->n_nodes, s->ld);
-    s->tu = rec_malloc_array(s->batch, sizeof *s->tu);
-    s->ti = rec_malloc_array(s->batch, sizeof *s->ti);
-    s->tj = rec_malloc_array(s->batch, sizeof *s->tj);
     s->rows = rec_malloc_array(cap, sizeof *s->rows);
     s->slot = rec_malloc_array(s->n_nodes, sizeof *s->slot);
     s->mark = rec_calloc(s->n_nodes, 1);
@@ -283,9 +282,9 @@ static int allocate(ngcf *s)
     s->scratch = alloc_rows((size_t)s->threads * ROW_CHUNK, s->ld);
     s->partial = alloc_rows(chunks(s->n_nodes) * PARTIAL_ROWS(s->dim), s->ld);
     s->active = rec_malloc_array(s->n_users, sizeof *s->active);
-    if (!s->dX || !s->dX2 || !s->dS || !s->tu || !s->ti || !s->tj || !s->rows ||
-        !s->slot || !s->mark || !s->F || !s->GF || !s->cX || !s->cdX || !s->cdS ||
-        !s->tmp || !s->scratch || !s->partial || !s->active)
+    if (!s->dX || !s->dX2 || !s->dS || !s->rows || !s->slot || !s->mark || !s->F ||
+        !s->GF || !s->cX || !s->cdX || !s->cdS || !s->tmp || !s->scratch || !s->partial ||
+        !s->active)
         return REC_ENOMEM;
     return REC_OK;
 }
@@ -326,6 +325,8 @@ static int ngcf_setup(void **state, const rec_dataset *ds, const rec_train_optio
         rc = rec_table_alloc(&s->E, s->n_nodes, s->dim);
     if (rc == REC_OK)
         rc = rec_adam_init(&s->adam, s->n_nodes, s->dim, ADAM_BETA1, ADAM_BETA2, ADAM_EPS);
+    if (rc == REC_OK)
+        rc = rec_graph_batch_init(&s->b, o, ds, s->g, s->k, s->batch, s->fld);
     if (rc == REC_OK) {
         s->ld = s->E.ld;
         rc = allocate(s);
@@ -484,34 +485,20 @@ static void forward(ngcf *s, const rec_dropout *drop)
 
 /* ---- Loss ---- */
 
+/* GF = dL/dF at the batch's rows: the mean tuple loss and reg/2 |F_v|^2
+ * for every node occurrence (the user, the positive and each negative of
+ * every tuple), averaged over the tuples. Returns the summed tuple loss. */
 static double loss_gradient(ngcf *s, size_t m)
 {
     memset(s->GF, 0, s->n_rows * s->fld * sizeof(float));
-    double loss = 0.0;
-    float scale = 1.0f / (float)m;
-    for (size_t t = 0; t < m; t++) {
-        uint32_t u = s->slot[s->tu[t]], i = s->slot[s->ti[t]], j = s->slot[s->tj[t]];
-        float *fu = s->F + u * s->fld, *fi = s->F + i * s->fld, *fj = s->F + j * s->fld;
-        loss += rec_bpr_add_grad(s->k, fu, fi, fj, s->fld, scale, s->reg,
-                                 s->GF + u * s->fld, s->GF + i * s->fld, s->GF + j * s->fld);
-    }
-    return loss;
+    return rec_graph_batch_loss(&s->b, m, s->F, s->GF, s->fld, s->slot, s->reg);
 }
 
 /* The L2 term on the final embeddings, for the objective (reported loss
  * excludes it, as for every family). */
 static double reg_term(const ngcf *s, size_t m)
 {
-    double sq = 0.0;
-    for (size_t t = 0; t < m; t++) {
-        const uint32_t sl[3] = { s->slot[s->tu[t]], s->slot[s->ti[t]], s->slot[s->tj[t]] };
-        for (int q = 0; q < 3; q++)
-            for (size_t c = 0; c < s->fdim; c++) {
-                double x = s->F[sl[q] * s->fld + c];
-                sq += x * x;
-            }
-    }
-    return 0.5 * s->reg * sq / (double)m;
+    return 0.5 * s->reg * rec_graph_batch_sq(&s->b, m, s->F, s->fld, s->slot) / (double)m;
 }
 
 /* ---- Backward ---- */
@@ -727,6 +714,60 @@ static void update(ngcf *s)
     }
 }
 
+/* ---- Every node's final embedding ---- */
+
+/* Every layer at every node without dropout, as export serves them and DNS
+ * scores them: X[0] = E, and X[1..K] allocated here (freed by the caller,
+ * also on failure). */
+static int propagate_all(ngcf *s, float **X)
+{
+    size_t ld = s->ld, n = s->n_nodes;
+    float *S = alloc_rows(n, ld), *Z1 = alloc_rows(n, ld);
+    float *Z2 = alloc_rows(n, ld), *P = alloc_rows(n, ld);
+    int ok = S && Z1 && Z2 && P;
+    for (unsigned k = 1; k <= s->K && ok; k++)
+        ok = (X[k] = alloc_rows(n, ld)) != NULL;
+    X[0] = s->E.data;
+    float saved = s->mess_p;
+    s->mess_p = 0.0f;
+    for (unsigned k = 1; k <= s->K && ok; k++) {
+        rec_graph_spmm(s->g, 0, X[k - 1], S, ld, NULL, s->threads);
+        layer_rows(s, k, X[k - 1], S, Z1, Z2, X[k], 0, n, NULL, P);
+    }
+    s->mess_p = saved;
+    rec_free(S);
+    rec_free(Z1);
+    rec_free(Z2);
+    rec_free(P);
+    return ok ? REC_OK : rec_error_nomem();
+}
+
+/* Node v's final embedding [X_0 | N_1 | ... | N_K] into f. */
+static void final_row(const ngcf *s, float *const *X, size_t v, float *f)
+{
+    size_t ld = s->ld, d = s->dim;
+    memcpy(f, X[0] + v * ld, d * sizeof(float));
+    for (unsigned k = 1; k <= s->K; k++)
+        normalise_row(X[k] + v * ld, f + k * d, d, NULL);
+}
+
+/* DNS scores its candidates on the final embeddings as of the epoch's
+ * start: propagating the whole graph at every step would cost more than
+ * the step itself. */
+static int step_start(void *state)
+{
+    ngcf *s = state;
+    if (!s->b.dns)
+        return REC_OK;
+    float *X[MAX_LAYERS + 1] = { 0 };
+    int rc = propagate_all(s, X);
+    for (size_t v = 0; rc == REC_OK && v < s->n_nodes; v++)
+        final_row(s, X, v, s->b.dns + v * s->fld);
+    for (unsigned k = 1; k <= s->K; k++)
+        rec_free(X[k]);
+    return rc;
+}
+
 /* ---- Steps and epochs ---- */
 
 /* The batch's distinct nodes in ascending order, and each node's position
@@ -738,12 +779,11 @@ static void collect_rows(ngcf *s)
         s->slot[s->rows[r]] = (uint32_t)r;
 }
 
-/* Draws the step's triples and collects the batch's rows. Returns how many
- * triples there are. */
+/* Draws the step's tuples and collects the batch's rows. Returns how many
+ * tuples there are. */
 static size_t sample(ngcf *s, size_t n, rec_rng *rng)
 {
-    size_t m = rec_draw_triples(s->ds, s->g, s->active, s->n_active, n, rng, s->tu, s->ti,
-                                s->tj, s->mark);
+    size_t m = rec_graph_batch_draw(&s->b, s->ds, s->active, s->n_active, n, rng, s->mark);
     collect_rows(s);
     return m;
 }
@@ -781,7 +821,7 @@ static int step_update(void *state, size_t m)
     return REC_OK;
 }
 
-static const rec_graph_step ngcf_step = { step_sample, step_forward, step_loss,
+static const rec_graph_step ngcf_step = { step_start, step_sample, step_forward, step_loss,
                                           step_backward, step_update };
 
 static int ngcf_epoch(void *state, unsigned epoch, rec_epoch_report *rep)
@@ -799,13 +839,8 @@ int rec_ngcf_objective(void *state, const uint32_t *tu, const uint32_t *ti,
 {
     ngcf *s = state;
     if (m == 0 || m > s->batch)
-        return rec_error(REC_EINVAL, "between 1 and batch triples");
-    for (size_t t = 0; t < m; t++) {
-        s->tu[t] = tu[t];
-        s->ti[t] = ti[t];
-        s->tj[t] = tj[t];
-        s->mark[tu[t]] = s->mark[ti[t]] = s->mark[tj[t]] = 1;
-    }
+        return rec_error(REC_EINVAL, "between 1 and batch tuples");
+    rec_graph_batch_set(&s->b, m, tu, ti, tj, s->mark);
     collect_rows(s);
     s->drop_seed = dropout_seed;
     rec_dropout drop = { s->node_p > 0 ? REC_DROPOUT_EDGE : REC_DROPOUT_NONE, s->node_p,
@@ -867,35 +902,17 @@ static void node_layer(const float *side, const float *x_prev, const float *W1,
 static int ngcf_export(void *state, rec_serving *out, rec_tensors *ts)
 {
     ngcf *s = state;
-    size_t ld = s->ld, d = s->dim, n = s->n_nodes;
+    size_t ld = s->ld, d = s->dim;
     int rc = rec_serving_alloc(out, s->n_users, s->n_items, s->fdim, REC_SCORING_DOT, 0);
     if (rc != REC_OK)
         return rc;
-    float *X[MAX_LAYERS + 1] = { 0 }, *S = alloc_rows(n, ld), *Z1 = alloc_rows(n, ld);
-    float *Z2 = alloc_rows(n, ld), *P = alloc_rows(n, ld);
+    float *X[MAX_LAYERS + 1] = { 0 };
     float *form, *deg;
-    int ok = S && Z1 && Z2 && P;
-    for (unsigned k = 1; k <= s->K && ok; k++)
-        ok = (X[k] = alloc_rows(n, ld)) != NULL;
-    if (!ok) {
-        rc = rec_error_nomem();
+    if ((rc = propagate_all(s, X)) != REC_OK)
         goto done;
-    }
-    X[0] = s->E.data;
-    /* Every layer at every node, without dropout. */
-    float saved = s->mess_p;
-    s->mess_p = 0.0f;
-    for (unsigned k = 1; k <= s->K; k++) {
-        rec_graph_spmm(s->g, 0, X[k - 1], S, ld, NULL, s->threads);
-        layer_rows(s, k, X[k - 1], S, Z1, Z2, X[k], 0, n, NULL, P);
-    }
-    s->mess_p = saved;
-    for (size_t v = 0; v < n; v++) {
-        float *f = v < s->n_users ? out->U + v * out->ld : out->V + (v - s->n_users) * out->ld;
-        memcpy(f, X[0] + v * ld, d * sizeof(float));
-        for (unsigned k = 1; k <= s->K; k++)
-            normalise_row(X[k] + v * ld, f + k * d, d, NULL);
-    }
+    for (size_t v = 0; v < s->n_nodes; v++)
+        final_row(s, X, v, v < s->n_users ? out->U + v * out->ld
+                                          : out->V + (v - s->n_users) * out->ld);
     /* What fold-in needs: the graph's form, item degrees, the items' layers
      * 0..K-1 and every layer's weights. */
     if (!ts)
@@ -931,10 +948,6 @@ static int ngcf_export(void *state, rec_serving *out, rec_tensors *ts)
 done:
     for (unsigned k = 1; k <= s->K; k++)
         rec_free(X[k]);
-    rec_free(S);
-    rec_free(Z1);
-    rec_free(Z2);
-    rec_free(P);
     if (rc != REC_OK)
         rec_serving_free(out);
     return rc;
@@ -1093,7 +1106,8 @@ static void ngcf_restore(void *state, const void *snap)
 
 const rec_family rec_family_ngcf = {
     .name = "ngcf",
-    .summary = "NGCF: graph convolution with feature transforms and bi-interaction, BPR",
+    .summary = "NGCF: graph convolution with feature transforms and bi-interaction, "
+               "sampled loss",
     .params = ngcf_params,
     .n_params = sizeof ngcf_params / sizeof ngcf_params[0],
     .setup = ngcf_setup,
