@@ -18,7 +18,7 @@
 #include "model/mf_engine.h"
 
 static const rec_param_def relmf_params[] = {
-    REC_MF_PARAMS_HEAD("20", "0.005", "0.005", "constant"),
+    REC_MF_PARAMS_HEAD("40", "0.01", "0.005", "constant"),
     REC_PARAM_OPTIMIZER("sgd"),
     { "eta", REC_PARAM_FLOAT, "0.5", 0, 10, 0, 0, NULL, "[0, 10]",
       "propensity of item i: (n_i / max n)^eta, n_i its training interactions" },
@@ -27,7 +27,7 @@ static const rec_param_def relmf_params[] = {
     REC_PARAM_SAMPLER("uniform"),
     REC_PARAM_ALPHA,
     REC_PARAM_CANDIDATES,
-    REC_PARAM_NEGATIVES("4"),
+    REC_PARAM_NEGATIVES("20"),
     REC_MF_PARAMS_TAIL("20", "5"),
 };
 
