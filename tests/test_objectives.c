@@ -359,6 +359,41 @@ START_TEST(test_nbpo_flip_gradient)
 }
 END_TEST
 
+/* One thread and a seed repeat a run bit for bit on the tuple path too,
+ * whatever the sampler; another seed gives another model. */
+START_TEST(test_tuple_path_repeats)
+{
+    rec_dataset *ds = rec_test_groups_dataset(80, 50, 4, 10, 4);
+    static const char *const runs[][9] = {
+        { "mf", "sampler", "dns", "loss", "softmax", "negatives", "3", NULL, NULL },
+        { "mf", "sampler", "inbatch", "optimizer", "adam", "lr", "0.01", NULL, NULL },
+        { "cml", "sampler", "pop", NULL, NULL, NULL, NULL, NULL, NULL },
+        { "nbpo", "flip_dim", "3", NULL, NULL, NULL, NULL, NULL, NULL },
+        { "relmf", "negatives", "2", NULL, NULL, NULL, NULL, NULL, NULL },
+    };
+    for (size_t c = 0; c < sizeof runs / sizeof *runs; c++) {
+        rec_model *m[3];
+        for (int t = 0; t < 3; t++) {
+            const char *set[16] = { "epochs", "3", "threads", "1", "seed", t == 2 ? "8" : "7" };
+            size_t n = 6;
+            for (size_t k = 1; runs[c][k]; k++)
+                set[n++] = runs[c][k];
+            set[n] = NULL;
+            m[t] = train(runs[c][0], ds, set);
+        }
+        const rec_serving *a = &m[0]->serving, *b = &m[1]->serving, *o = &m[2]->serving;
+        size_t nu = a->n_users * a->ld, ni = a->n_items * a->ld;
+        ck_assert_msg(!memcmp(a->U, b->U, nu * sizeof(float)) &&
+                      !memcmp(a->V, b->V, ni * sizeof(float)), "%s run %zu differs",
+                      runs[c][0], c);
+        ck_assert(memcmp(a->V, o->V, ni * sizeof(float)) != 0);
+        for (int t = 0; t < 3; t++)
+            rec_model_free(m[t]);
+    }
+    rec_dataset_free(ds);
+}
+END_TEST
+
 /* Settings out of range are refused by name; each family's tuple path
  * fails allocation cleanly at every point. */
 START_TEST(test_refusals_and_allocation_failures)
@@ -411,6 +446,7 @@ Suite *rec_test_suite(void)
     tcase_add_test(tc, test_relmf_propensity_weights);
     tcase_add_test(tc, test_cml_covariance_gradient);
     tcase_add_test(tc, test_nbpo_flip_gradient);
+    tcase_add_test(tc, test_tuple_path_repeats);
     tcase_add_test(tc, test_refusals_and_allocation_failures);
     suite_add_tcase(s, tc);
     return s;
