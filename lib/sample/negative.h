@@ -11,9 +11,10 @@
 
 
 /* A uniform non-positive item for user u, or REC_NO_ITEM if u has every
- * item. Sparse users (most of them) cost one or two draws and a binary
- * search; users holding more than half of the catalogue are mapped directly
- * onto the complement of their row, so the cost stays bounded. */
+ * item: the uniform draw of sample/complement.h over u's row. Sparse users
+ * (most of them) cost one or two draws and a binary search; users holding
+ * more than half of the catalogue are mapped directly onto the complement
+ * of their row, so the cost stays bounded. */
 uint32_t rec_sample_negative(const rec_dataset *ds, uint32_t u, rec_rng *r);
 
 #endif
