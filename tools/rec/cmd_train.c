@@ -84,10 +84,12 @@ int cmd_train(int argc, char **argv)
     args a;
     args_init(&a, "train", argc, argv);
     const char *family = args_value(&a, "model");
+    /* args_value() consumes --model: remember whether it was there. */
+    int family_given = family != NULL;
     if (!family)
         family = "mf";
     if (args_flag(&a, "help")) {
-        usage(args_value(&a, "model") ? family : NULL);
+        usage(family_given ? family : NULL);
         args_free(&a);
         return 0;
     }
