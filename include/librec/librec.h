@@ -974,6 +974,19 @@ REC_API int rec_model_save(const rec_model *model, const char *path,
  */
 REC_API int rec_model_load(rec_model **out, const char *path);
 
+/**
+ * rec_model_load() that maps the file read-only instead of copying its
+ * matrices: the user and item matrices are used where they lie in the
+ * mapping, so processes that load the same file share one copy of them in
+ * the page cache. Everything is validated as by rec_model_load() (the
+ * checksums read every page once). The file must not be changed in place
+ * while the model lives (the system may then kill the process with
+ * SIGBUS); rec_model_save() replaces a file by renaming a new one over it,
+ * which leaves existing mappings intact. Same errors as rec_model_load(),
+ * and REC_ENOMEM or REC_EIO if the mapping fails.
+ */
+REC_API int rec_model_load_mapped(rec_model **out, const char *path);
+
 #ifdef __cplusplus
 }
 #endif
