@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "core/threads.h"
+#include "kernels/kernels.h"
 #include "librec/librec.h"
 
 static rec_dataset *ds;
@@ -45,6 +47,29 @@ START_TEST(test_core_and_families)
     ck_assert_rec(rec_family_param("mf", 0, &info), REC_EINVAL, "info->version");
     info.version = 99;
     ck_assert_rec(rec_family_param("mf", 0, &info), REC_EINVAL, "info->version");
+}
+END_TEST
+
+/* The build report names what the library uses. */
+START_TEST(test_build_info)
+{
+    ck_assert_rec(rec_build_info_get(NULL), REC_EINVAL, "info is NULL");
+    rec_build_info b = REC_BUILD_INFO_INIT;
+    ck_assert_rec(rec_build_info_get(&b), REC_OK, NULL);
+    ck_assert_str_eq(b.library_version, REC_VERSION_STRING);
+    ck_assert_str_eq(b.simd, rec_kernels_get()->name);
+    ck_assert_ptr_nonnull(strstr(b.simd_built, b.simd));
+    ck_assert_ptr_nonnull(strstr(b.simd_built, "scalar"));
+    /* "pthreads" also with OpenMP where the Check runner forked this test
+     * from a process that ran parallel loops (test_core.c has both cases) */
+    ck_assert_str_eq(b.threading, rec_threads_model());
+    ck_assert_uint_eq(b.default_threads, rec_threads_resolve(0));
+    ck_assert(strcmp(b.blis_threading, "openmp") == 0 ||
+              strcmp(b.blis_threading, "pthreads") == 0 ||
+              strcmp(b.blis_threading, "none") == 0 || strcmp(b.blis_threading, "other") == 0);
+    ck_assert_uint_gt(strlen(b.blis_version), 0);
+    ck_assert_uint_gt(strlen(b.blis_arch), 0);
+    ck_assert_uint_gt(strlen(b.compiler), 0);
 }
 END_TEST
 
@@ -230,6 +255,7 @@ Suite *rec_test_suite(void)
     TCase *tc = tcase_create("api");
     tcase_add_unchecked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_core_and_families);
+    tcase_add_test(tc, test_build_info);
     tcase_add_test(tc, test_train_options);
     tcase_add_test(tc, test_model_inspection);
     tcase_add_test(tc, test_serving);

@@ -509,6 +509,7 @@ END_TEST
 static int fill_dataset_stats(void *p) { return rec_dataset_stats_get(all, p); }
 static int fill_model_info(void *p) { return rec_model_info_get(model, p); }
 static int fill_param_info(void *p) { return rec_family_param("mf", 0, p); }
+static int fill_build_info(void *p) { return rec_build_info_get(p); }
 
 static int fill_paired_test(void *p)
 {
@@ -533,6 +534,8 @@ static const filled_case filled_cases[] = {
       { sizeof(rec_param_info) }, fill_param_info },
     { "rec_paired_test", REC_PAIRED_TEST_VERSION, sizeof(rec_paired_test),
       { sizeof(rec_paired_test) }, fill_paired_test },
+    { "rec_build_info", REC_BUILD_INFO_VERSION, sizeof(rec_build_info),
+      { sizeof(rec_build_info) }, fill_build_info },
 };
 #define N_FILLED_CASES (sizeof filled_cases / sizeof filled_cases[0])
 
@@ -567,7 +570,8 @@ START_TEST(test_filled_versions)
 END_TEST
 
 /* The fields of an older version are filled as the current version fills
- * them. */
+ * them, and each REC_*_INIT macro of a struct the library fills is one it
+ * takes. */
 START_TEST(test_filled_old_fields)
 {
     rec_model_info a = REC_MODEL_INFO_INIT, b = REC_MODEL_INFO_INIT;
@@ -583,12 +587,15 @@ START_TEST(test_filled_old_fields)
     rec_dataset_stats s = REC_DATASET_STATS_INIT;
     rec_param_info p = REC_PARAM_INFO_INIT;
     rec_paired_test t = REC_PAIRED_TEST_INIT;
+    rec_build_info bi = REC_BUILD_INFO_INIT;
     ck_assert_rec(fill_dataset_stats(&s), REC_OK, NULL);
     ck_assert_rec(fill_param_info(&p), REC_OK, NULL);
     ck_assert_rec(fill_paired_test(&t), REC_OK, NULL);
+    ck_assert_rec(fill_build_info(&bi), REC_OK, NULL);
     ck_assert_uint_eq(s.n_interactions, rec_dataset_n_interactions(all));
     ck_assert_ptr_nonnull(p.name);
     ck_assert_uint_eq(t.n, 5);
+    ck_assert_str_eq(bi.library_version, rec_version_string());
 }
 END_TEST
 
