@@ -229,14 +229,15 @@ static int call_load_csv(const void *opts, uint64_t *digest)
     rec_csv_options csv = REC_CSV_OPTIONS_INIT;
     csv.rating_col = 2;
     rec_dataset *ds = NULL;
-    return finish_dataset(rec_dataset_load_csv(&ds, csv_path, &csv, opts, NULL), ds, digest);
+    int rc = rec_dataset_load_csv(&ds, csv_path, &csv, opts, NULL);
+    return finish_dataset(rc, ds, digest);
 }
 
 static int call_load_adjlist(const void *opts, uint64_t *digest)
 {
     rec_dataset *ds = NULL;
-    return finish_dataset(rec_dataset_load_adjlist(&ds, adjlist_path, opts, NULL), ds,
-                          digest);
+    int rc = rec_dataset_load_adjlist(&ds, adjlist_path, opts, NULL);
+    return finish_dataset(rc, ds, digest);
 }
 
 static const char *const array_users[] = { "a", "a", "b", "c", "a" };
@@ -249,23 +250,24 @@ static const float array_ratings[] = { 1, 2, 3, 4, 5 };
 static int call_from_arrays(const void *opts, uint64_t *digest)
 {
     rec_dataset *ds = NULL;
-    return finish_dataset(rec_dataset_from_arrays(&ds, N_ARRAY, array_users, array_items,
-                                                  array_ratings, NULL, opts, NULL),
-                          ds, digest);
+    int rc = rec_dataset_from_arrays(&ds, N_ARRAY, array_users, array_items, array_ratings,
+                                     NULL, opts, NULL);
+    return finish_dataset(rc, ds, digest);
 }
 
 static int call_from_int_arrays(const void *opts, uint64_t *digest)
 {
     rec_dataset *ds = NULL;
-    return finish_dataset(rec_dataset_from_int_arrays(&ds, N_ARRAY, int_users, int_items,
-                                                      array_ratings, NULL, opts, NULL),
-                          ds, digest);
+    int rc = rec_dataset_from_int_arrays(&ds, N_ARRAY, int_users, int_items, array_ratings,
+                                         NULL, opts, NULL);
+    return finish_dataset(rc, ds, digest);
 }
 
 static int call_csv_load(const void *opts, uint64_t *digest)
 {
     rec_dataset *ds = NULL;
-    return finish_dataset(rec_dataset_load_csv(&ds, csv_path, opts, NULL, NULL), ds, digest);
+    int rc = rec_dataset_load_csv(&ds, csv_path, opts, NULL, NULL);
+    return finish_dataset(rc, ds, digest);
 }
 
 static int call_csv_save(const void *opts, uint64_t *digest)
