@@ -59,81 +59,59 @@ static void teardown(void)
 /* The macros and the init functions                                        */
 /* ------------------------------------------------------------------------ */
 
-/* a.f == b.f for each field f named after the struct's two variables. */
+/* a.f == b.f, for structs a and b of the kind named by `what`. */
 #define SAME(f) ck_assert_msg(a.f == b.f, "%s: field " #f " differs", what)
+
+/* a holds the macro's values, b what the init function writes over garbage
+ * (and the init function refuses NULL). */
+#define MACRO_AND_INIT(type, macro, init) \
+    type a = macro, b; \
+    memset(&b, GARBAGE, sizeof b); \
+    ck_assert_rec(init(&b), REC_OK, NULL); \
+    ck_assert_rec(init(NULL), REC_EINVAL, "opts"); \
+    const char *what = #type
 
 START_TEST(test_macros_equal_init_functions)
 {
-    const char *what;
     {
-        rec_load_options a = REC_LOAD_OPTIONS_INIT, b;
-        memset(&b, GARBAGE, sizeof b);
-        ck_assert_rec(rec_load_options_init(&b), REC_OK, NULL);
-        what = "rec_load_options";
+        MACRO_AND_INIT(rec_load_options, REC_LOAD_OPTIONS_INIT, rec_load_options_init);
         SAME(version); SAME(skip_bad_lines); SAME(use_min_rating); SAME(min_rating);
         SAME(duplicates); SAME(unknown_ids);
     }
     {
-        rec_csv_options a = REC_CSV_OPTIONS_INIT, b;
-        memset(&b, GARBAGE, sizeof b);
-        ck_assert_rec(rec_csv_options_init(&b), REC_OK, NULL);
-        what = "rec_csv_options";
+        MACRO_AND_INIT(rec_csv_options, REC_CSV_OPTIONS_INIT, rec_csv_options_init);
         SAME(version); SAME(delimiter); SAME(quote); SAME(has_header);
         SAME(user_col); SAME(item_col); SAME(rating_col); SAME(time_col);
     }
     {
-        rec_split_options a = REC_SPLIT_OPTIONS_INIT, b;
-        memset(&b, GARBAGE, sizeof b);
-        ck_assert_rec(rec_split_options_init(&b), REC_OK, NULL);
-        what = "rec_split_options";
+        MACRO_AND_INIT(rec_split_options, REC_SPLIT_OPTIONS_INIT, rec_split_options_init);
         SAME(version); SAME(method); SAME(train_ratio); SAME(seed);
     }
     {
-        rec_graph_options a = REC_GRAPH_OPTIONS_INIT, b;
-        memset(&b, GARBAGE, sizeof b);
-        ck_assert_rec(rec_graph_options_init(&b), REC_OK, NULL);
-        what = "rec_graph_options";
+        MACRO_AND_INIT(rec_graph_options, REC_GRAPH_OPTIONS_INIT, rec_graph_options_init);
         SAME(version); SAME(norm); SAME(self_loops);
     }
     {
-        rec_sampler_options a = REC_SAMPLER_OPTIONS_INIT, b;
-        memset(&b, GARBAGE, sizeof b);
-        ck_assert_rec(rec_sampler_options_init(&b), REC_OK, NULL);
-        what = "rec_sampler_options";
+        MACRO_AND_INIT(rec_sampler_options, REC_SAMPLER_OPTIONS_INIT,
+                       rec_sampler_options_init);
         SAME(version); SAME(kind); SAME(alpha); SAME(candidates); SAME(negatives);
         SAME(seed);
     }
     {
-        rec_recommend_options a = REC_RECOMMEND_OPTIONS_INIT, b;
-        memset(&b, GARBAGE, sizeof b);
-        ck_assert_rec(rec_recommend_options_init(&b), REC_OK, NULL);
-        what = "rec_recommend_options";
+        MACRO_AND_INIT(rec_recommend_options, REC_RECOMMEND_OPTIONS_INIT,
+                       rec_recommend_options_init);
         SAME(version); SAME(exclude_train); SAME(blocklist); SAME(n_blocklist);
     }
     {
-        rec_eval_options a = REC_EVAL_OPTIONS_INIT, b;
-        memset(&b, GARBAGE, sizeof b);
-        ck_assert_rec(rec_eval_options_init(&b), REC_OK, NULL);
-        what = "rec_eval_options";
+        MACRO_AND_INIT(rec_eval_options, REC_EVAL_OPTIONS_INIT, rec_eval_options_init);
         SAME(version); SAME(ks); SAME(n_ks); SAME(threads); SAME(exclude_train);
         SAME(beyond_accuracy); SAME(protocol); SAME(sample_negatives); SAME(seed);
         SAME(n_catalog); SAME(item_counts); SAME(n_train_users);
     }
     {
-        rec_save_options a = REC_SAVE_OPTIONS_INIT, b;
-        memset(&b, GARBAGE, sizeof b);
-        ck_assert_rec(rec_save_options_init(&b), REC_OK, NULL);
-        what = "rec_save_options";
+        MACRO_AND_INIT(rec_save_options, REC_SAVE_OPTIONS_INIT, rec_save_options_init);
         SAME(version); SAME(keep_interactions);
     }
-    ck_assert_rec(rec_load_options_init(NULL), REC_EINVAL, "opts");
-    ck_assert_rec(rec_csv_options_init(NULL), REC_EINVAL, "opts");
-    ck_assert_rec(rec_split_options_init(NULL), REC_EINVAL, "opts");
-    ck_assert_rec(rec_graph_options_init(NULL), REC_EINVAL, "opts");
-    ck_assert_rec(rec_sampler_options_init(NULL), REC_EINVAL, "opts");
-    ck_assert_rec(rec_recommend_options_init(NULL), REC_EINVAL, "opts");
-    ck_assert_rec(rec_eval_options_init(NULL), REC_EINVAL, "opts");
-    ck_assert_rec(rec_save_options_init(NULL), REC_EINVAL, "opts");
 }
 END_TEST
 
@@ -413,14 +391,21 @@ typedef struct options_case {
     struct { const char *name; call_fn fn; } calls[5];
 } options_case;
 
-static void load_defaults(void *p) { *(rec_load_options *)p = (rec_load_options)REC_LOAD_OPTIONS_INIT; }
-static void csv_defaults(void *p) { *(rec_csv_options *)p = (rec_csv_options)REC_CSV_OPTIONS_INIT; }
-static void split_defaults(void *p) { *(rec_split_options *)p = (rec_split_options)REC_SPLIT_OPTIONS_INIT; }
-static void graph_defaults(void *p) { *(rec_graph_options *)p = (rec_graph_options)REC_GRAPH_OPTIONS_INIT; }
-static void sampler_defaults(void *p) { *(rec_sampler_options *)p = (rec_sampler_options)REC_SAMPLER_OPTIONS_INIT; }
-static void recommend_defaults(void *p) { *(rec_recommend_options *)p = (rec_recommend_options)REC_RECOMMEND_OPTIONS_INIT; }
-static void eval_defaults(void *p) { *(rec_eval_options *)p = (rec_eval_options)REC_EVAL_OPTIONS_INIT; }
-static void save_defaults(void *p) { *(rec_save_options *)p = (rec_save_options)REC_SAVE_OPTIONS_INIT; }
+/* fn(p) writes the macro's values to the struct at p. */
+#define DEFAULTS_FN(fn, type, macro) \
+    static void fn(void *p) \
+    { \
+        type v = macro; \
+        memcpy(p, &v, sizeof v); \
+    }
+DEFAULTS_FN(load_defaults, rec_load_options, REC_LOAD_OPTIONS_INIT)
+DEFAULTS_FN(csv_defaults, rec_csv_options, REC_CSV_OPTIONS_INIT)
+DEFAULTS_FN(split_defaults, rec_split_options, REC_SPLIT_OPTIONS_INIT)
+DEFAULTS_FN(graph_defaults, rec_graph_options, REC_GRAPH_OPTIONS_INIT)
+DEFAULTS_FN(sampler_defaults, rec_sampler_options, REC_SAMPLER_OPTIONS_INIT)
+DEFAULTS_FN(recommend_defaults, rec_recommend_options, REC_RECOMMEND_OPTIONS_INIT)
+DEFAULTS_FN(eval_defaults, rec_eval_options, REC_EVAL_OPTIONS_INIT)
+DEFAULTS_FN(save_defaults, rec_save_options, REC_SAVE_OPTIONS_INIT)
 
 #define CALL(f) { #f, f }
 static const options_case options_cases[] = {
