@@ -180,6 +180,21 @@ class Cli(unittest.TestCase):
         self.assertEqual(j["settings"]["threads"], "2")
         self.assertTrue(j["has_interactions"])
 
+    def test_build_info(self):
+        j = run_json("info", "--build", "--json")
+        self.assertEqual(j["librec"], run("--version").stdout.split()[-1])
+        self.assertIn(j["threading"], ("openmp", "pthreads"))
+        self.assertIn(j["simd"], ("scalar", "avx2", "avx512"))
+        self.assertIn(j["simd"], j["simd_built"].split())
+        self.assertIn(j["blis_threading"], ("openmp", "pthreads", "none", "other"))
+        self.assertGreaterEqual(j["default_threads"], 1)
+        for key in ("blis", "blis_arch", "compiler"):
+            self.assertTrue(j[key], key)
+        text = run("info", "--build").stdout
+        self.assertIn(f"simd          {j['simd']} (built: {j['simd_built']})", text)
+        self.assertIn(f"blis          {j['blis']}, {j['blis_threading']} threading", text)
+        self.assertEqual(run("info", "--build", self.model, ok=False).returncode, 2)
+
     def test_split_then_csv_round_trip(self):
         # A MovieLens-like TSV with ratings and timestamps, no header.
         rng = random.Random(3)

@@ -1,11 +1,11 @@
 """Runs examples/python/example.py against a model trained by `rec`.
-Usage: python_example_test.py PATH_TO_REC PATH_TO_LIBREC_SO EXAMPLE_DIR"""
+Usage: python_example_test.py PATH_TO_REC PATH_TO_LIBREC_SO EXAMPLE_DIR PACKAGE_DIR"""
 import os
 import subprocess
 import sys
 import tempfile
 
-rec, lib, example_dir = sys.argv[1:4]
+rec, lib, example_dir, package_dir = sys.argv[1:5]
 with tempfile.TemporaryDirectory() as d:
     data = os.path.join(d, "data.csv")
     with open(data, "w") as f:
@@ -16,7 +16,7 @@ with tempfile.TemporaryDirectory() as d:
     model = os.path.join(d, "m.rec")
     subprocess.run([rec, "train", "--train", data, "--out", model, "--epochs", "3"],
                    check=True)
-    env = dict(os.environ, LIBREC_PATH=lib, PYTHONPATH=example_dir)
+    env = dict(os.environ, LIBREC_LIBRARY=lib, PYTHONPATH=package_dir)
     p = subprocess.run([sys.executable, os.path.join(example_dir, "example.py"), model,
                         "user3"], env=env, capture_output=True, text=True)
     sys.stdout.write(p.stdout)
@@ -26,5 +26,5 @@ with tempfile.TemporaryDirectory() as d:
     out = p.stdout
     assert "50 users, 40 items" in out, out
     assert out.count("  item ") == 5, out
-    assert "unknown ids raise LibrecError" in out, out
+    assert "unknown ids raise librec.NotFound" in out, out
 print("python example: ok")

@@ -1,5 +1,6 @@
 /* Model files: bit-exact round trips, saving without interactions, and
- * rejection of truncated, damaged, hostile and newer files. */
+ * rejection of truncated, damaged, hostile and newer files, loaded by
+ * copying and by mapping. */
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -85,9 +86,12 @@ START_TEST(test_round_trip)
         rec_model *m = small_model(families[f], NULL);
         char *path = rec_test_path("rt.rec");
         ck_assert_rec(rec_model_save(m, path, NULL), REC_OK, NULL);
-        rec_model *l = NULL;
+        rec_model *l = NULL, *mapped = NULL;
         ck_assert_rec(rec_model_load(&l, path), REC_OK, NULL);
+        ck_assert_rec(rec_model_load_mapped(&mapped, path), REC_OK, NULL);
         assert_same_model(m, l);
+        assert_same_model(m, mapped);
+        ck_assert_ptr_nonnull(mapped->serving.mapping);
         ck_assert_int_eq(l->has_interactions, 1);
         ck_assert_uint_eq(rec_dataset_n_interactions(rec_model_dataset(l)),
                           rec_dataset_n_interactions(rec_model_dataset(m)));
@@ -100,18 +104,32 @@ START_TEST(test_round_trip)
             ck_assert_uint_eq(na, nb);
             ck_assert(memcmp(ia, ib, na * sizeof *ia) == 0);
             ck_assert(memcmp(sa, sb, na * sizeof *sa) == 0);
+            ck_assert_rec(rec_model_recommend(mapped, u, 10, NULL, ib, sb, &nb), REC_OK, NULL);
+            ck_assert_uint_eq(na, nb);
+            ck_assert(memcmp(ia, ib, na * sizeof *ia) == 0);
+            ck_assert(memcmp(sa, sb, na * sizeof *sa) == 0);
         }
-        /* Saving the loaded model gives the same bytes. */
-        char *again = rec_test_path("rt2.rec");
-        ck_assert_rec(rec_model_save(l, again, NULL), REC_OK, NULL);
-        size_t n1, n2;
-        void *b1 = rec_test_read_file(path, &n1), *b2 = rec_test_read_file(again, &n2);
-        ck_assert_uint_eq(n1, n2);
-        ck_assert(memcmp(b1, b2, n1) == 0);
-        free(b1);
-        free(b2);
-        free(again);
+        /* Saving the loaded models gives the same bytes. */
+        const rec_model *loaded[2] = { l, mapped };
+        for (int k = 0; k < 2; k++) {
+            char *again = rec_test_path("rt2.rec");
+            ck_assert_rec(rec_model_save(loaded[k], again, NULL), REC_OK, NULL);
+            size_t n1, n2;
+            void *b1 = rec_test_read_file(path, &n1), *b2 = rec_test_read_file(again, &n2);
+            ck_assert_uint_eq(n1, n2);
+            ck_assert(memcmp(b1, b2, n1) == 0);
+            free(b1);
+            free(b2);
+            free(again);
+        }
+        /* Saving over the mapped file renames a new file over it: the
+         * mapped model keeps serving the old matrices. */
+        rec_model *other = small_model(families[1 - f], NULL);
+        ck_assert_rec(rec_model_save(other, path, NULL), REC_OK, NULL);
+        assert_same_model(m, mapped);
+        rec_model_free(other);
         free(path);
+        rec_model_free(mapped);
         rec_model_free(l);
         rec_model_free(m);
     }
@@ -157,17 +175,22 @@ static unsigned char *saved_bytes(size_t *len)
     return b;
 }
 
+/* Loads the bytes both ways; both must give the same status. */
 static int load_bytes(const void *data, size_t len)
 {
     char *path = rec_test_write_bytes("probe.rec", data, len);
-    rec_model *m = NULL;
-    int rc = rec_model_load(&m, path);
-    if (rc == REC_OK)
-        rec_model_free(m);
-    else
-        ck_assert_ptr_null(m);
+    int rc[2];
+    for (int mapped = 0; mapped < 2; mapped++) {
+        rec_model *m = NULL;
+        rc[mapped] = mapped ? rec_model_load_mapped(&m, path) : rec_model_load(&m, path);
+        if (rc[mapped] == REC_OK)
+            rec_model_free(m);
+        else
+            ck_assert_ptr_null(m);
+    }
+    ck_assert_msg(rc[0] == rc[1], "loading copied gave %d, mapped %d", rc[0], rc[1]);
     free(path);
-    return rc;
+    return rc[0];
 }
 
 START_TEST(test_truncated_files)
@@ -310,18 +333,24 @@ START_TEST(test_failed_save_keeps_old_file)
     ck_assert_rec(rec_model_save(m, "/nonexistent-dir/m.rec", NULL), REC_EIO, "nonexistent-dir");
     /* Allocation failures while loading come back as REC_ENOMEM. */
     ck_assert_rec(rec_model_save(m, path, NULL), REC_OK, NULL);
-    for (long n = 1;; n++) {
-        rec_model *l = NULL;
-        rec_alloc_fail_after(n);
-        int rc = rec_model_load(&l, path);
-        rec_alloc_fail_after(0);
-        if (rc == REC_OK) {
-            rec_model_free(l);
-            break;
+    for (int mapped = 0; mapped < 2; mapped++) {
+        for (long n = 1;; n++) {
+            rec_model *l = NULL;
+            rec_alloc_fail_after(n);
+            int rc = mapped ? rec_model_load_mapped(&l, path) : rec_model_load(&l, path);
+            rec_alloc_fail_after(0);
+            if (rc == REC_OK) {
+                rec_model_free(l);
+                break;
+            }
+            ck_assert_rec(rc, REC_ENOMEM, NULL);
+            ck_assert_ptr_null(l);
         }
-        ck_assert_rec(rc, REC_ENOMEM, NULL);
-        ck_assert_ptr_null(l);
     }
+    rec_model *l = NULL;
+    ck_assert_rec(rec_model_load_mapped(&l, "/nonexistent-dir/m.rec"), REC_EIO, "nonexistent-dir");
+    ck_assert_rec(rec_model_load_mapped(NULL, path), REC_EINVAL, "out");
+    ck_assert_rec(rec_model_load_mapped(&l, NULL), REC_EINVAL, "path");
     rec_model_free(m);
     free(path);
 }

@@ -6,6 +6,8 @@
 #   tools/setup.sh test       build with warnings as errors, run the test suite
 #   tools/setup.sh sanitize   the test suite under AddressSanitizer and
 #                             UndefinedBehaviorSanitizer (separate build)
+#   tools/setup.sh abi        build librec.so with debug information (separate
+#                             build) and compare its ABI with abi/librec.abi
 #   tools/setup.sh build      build only
 #   tools/setup.sh deps       install missing packages only
 #
@@ -78,8 +80,14 @@ sanitize)
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 CK_FORK=no \
         meson test -C build-sanitize --print-errorlogs --timeout-multiplier 4
     ;;
+abi)
+    install_missing
+    configure build-abi --buildtype=debug -Dtests=false
+    meson compile -C build-abi lib/rec:shared_library
+    tools/abi-check.sh build-abi
+    ;;
 *)
-    echo "usage: tools/setup.sh demo|test|sanitize|build|deps" >&2
+    echo "usage: tools/setup.sh demo|test|sanitize|abi|build|deps" >&2
     exit 2
     ;;
 esac

@@ -64,6 +64,41 @@ REC_API const char *rec_version_string(void);
 /** Version of the library actually linked, encoded as REC_VERSION_NUMBER. */
 REC_API unsigned rec_version_number(void);
 
+/** How the linked library was built and how it runs in this process, e.g.
+ *  for a bug report (`rec info --build` prints it). Filled by
+ *  rec_build_info_get(); every string is static and never NULL. */
+typedef struct rec_build_info {
+    uint32_t version;            /**< set by the caller: REC_BUILD_INFO_VERSION */
+    const char *library_version; /**< rec_version_string(), e.g. "0.1.0" */
+    /** How parallel loops (training, evaluation) run in this process:
+     *  "openmp" (on the OpenMP runtime's thread pool) or "pthreads"
+     *  (threads started per call: a build without OpenMP, or a process
+     *  forked after its parent ran librec's parallel loops). */
+    const char *threading;
+    /** The thread count that `threads` = 0 stands for: the online CPUs,
+     *  at most 256. */
+    unsigned default_threads;
+    /** The SIMD kernel variant chosen for this CPU: "scalar", "avx2"
+     *  (AVX2 and FMA) or "avx512". */
+    const char *simd;
+    /** The variants compiled in, space-separated, e.g. "scalar avx2 avx512". */
+    const char *simd_built;
+    const char *blis_version;    /**< of the BLIS library loaded, e.g. "0.9.0" */
+    /** Threading model of that BLIS build: "openmp", "pthreads", "none" or
+     *  "other". librec calls BLIS single-threaded either way. */
+    const char *blis_threading;
+    /** BLIS's configuration for this CPU, e.g. "haswell", "skx", "zen3". */
+    const char *blis_arch;
+    const char *compiler;        /**< that built librec, e.g. "gcc 12.2.0" */
+} rec_build_info;
+
+#define REC_BUILD_INFO_VERSION 1
+#define REC_BUILD_INFO_INIT \
+    { REC_BUILD_INFO_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL }
+/** Fills the fields of *info that info->version has.
+ *  REC_EINVAL for NULL or an unknown (zero or future) version. */
+REC_API int rec_build_info_get(rec_build_info *info);
+
 /* ------------------------------------------------------------------------ */
 /* Status codes and errors                                                  */
 /* ------------------------------------------------------------------------ */
@@ -973,6 +1008,19 @@ REC_API int rec_model_save(const rec_model *model, const char *path,
  * the file cannot be read.
  */
 REC_API int rec_model_load(rec_model **out, const char *path);
+
+/**
+ * rec_model_load() that maps the file read-only instead of copying its
+ * matrices: the user and item matrices are used where they lie in the
+ * mapping, so processes that load the same file share one copy of them in
+ * the page cache. Everything is validated as by rec_model_load() (the
+ * checksums read every page once). The file must not be changed in place
+ * while the model lives (the system may then kill the process with
+ * SIGBUS); rec_model_save() replaces a file by renaming a new one over it,
+ * which leaves existing mappings intact. Same errors as rec_model_load(),
+ * and REC_ENOMEM or REC_EIO if the mapping fails.
+ */
+REC_API int rec_model_load_mapped(rec_model **out, const char *path);
 
 #ifdef __cplusplus
 }

@@ -31,5 +31,14 @@ int rec_model_load(rec_model **out, const char *path)
     REC_CHECK_NULL(fn, out);
     *out = NULL;
     REC_CHECK_NULL(fn, path);
-    return rec_model_file_read(out, path);
+    return rec_model_file_read(out, path, 0);
+}
+
+int rec_model_load_mapped(rec_model **out, const char *path)
+{
+    static const char fn[] = "rec_model_load_mapped";
+    REC_CHECK_NULL(fn, out);
+    *out = NULL;
+    REC_CHECK_NULL(fn, path);
+    return rec_model_file_read(out, path, 1);
 }

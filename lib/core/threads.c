@@ -79,6 +79,16 @@ static int may_use_pool(void)
 }
 #endif
 
+const char *rec_threads_model(void)
+{
+#if defined(_OPENMP)
+    long owner = atomic_load(&pool_owner);
+    if (owner == 0 || owner == (long)getpid())
+        return "openmp";
+#endif
+    return "pthreads";
+}
+
 void rec_parallel_for(unsigned n_threads, size_t n_tasks, rec_task_fn fn, void *ctx)
 {
     loop l = { fn, ctx, n_tasks, 0 };

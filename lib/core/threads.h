@@ -27,4 +27,9 @@ unsigned rec_threads_resolve(unsigned requested);
 typedef void (*rec_task_fn)(void *ctx, size_t task, unsigned worker);
 void rec_parallel_for(unsigned n_threads, size_t n_tasks, rec_task_fn fn, void *ctx);
 
+/* How rec_parallel_for runs in this process: "openmp" (the pool) or
+ * "pthreads" (threads per call: a build without OpenMP, or a process forked
+ * after another one here used the pool). */
+const char *rec_threads_model(void);
+
 #endif

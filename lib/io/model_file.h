@@ -10,7 +10,9 @@ int rec_model_file_write(const rec_model *m, const char *path, int keep_interact
 
 /* Reads and validates every size, checksum and value before building the
  * model. REC_EIO, REC_ECORRUPT, REC_EVERSION, REC_EUNSUPPORTED, REC_ENOMEM,
- * each with a message naming the path and what failed. */
-int rec_model_file_read(rec_model **out, const char *path);
+ * each with a message naming the path and what failed. mapped: the file is
+ * mapped read-only and the model's matrices stay in the mapping (still
+ * checked in full). */
+int rec_model_file_read(rec_model **out, const char *path, int mapped);
 
 #endif

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "core/alloc.h"
@@ -15,6 +16,9 @@ typedef struct reader {
     const char *path;
     FILE *fp;
     uint64_t size;                 /* actual file size */
+    /* When loading mapped: the whole file, read-only. Sections are read
+     * from it, and the matrices stay in it (the serving form adopts it). */
+    const unsigned char *map;
     rec_file_header h;
     rec_file_section table[REC_FILE_MAX_SECTIONS];
     const rec_file_section *by_kind[REC_SEC_LAST + 1];
@@ -46,6 +50,16 @@ static int read_at(reader *r, uint64_t offset, void *buf, uint64_t n)
 {
     if (n == 0)
         return REC_OK;
+    if (r->map) {
+        /* check_header and check_table keep every section inside the file
+         * before anything reads one; the header and table reads come first
+         * and are checked against the size here. */
+        if (offset > r->size || n > r->size - offset)
+            return rec_error(REC_EIO, "%s: read error at byte %llu: unexpected end",
+                             r->path, (unsigned long long)offset);
+        memcpy(buf, r->map + offset, (size_t)n);
+        return REC_OK;
+    }
     if (fseeko(r->fp, (off_t)offset, SEEK_SET) != 0 || fread(buf, (size_t)n, 1, r->fp) != 1)
         return rec_error(REC_EIO, "%s: read error at byte %llu: %s", r->path,
                          (unsigned long long)offset, ferror(r->fp) ? strerror(errno)
@@ -234,15 +248,25 @@ static int check_meta(reader *r, const rec_family **family)
     return REC_OK;
 }
 
-/* Reads a matrix section into an aligned buffer; values must be finite and
- * the padding columns zero. */
+/* Reads a matrix section into an aligned buffer, or when mapped takes it
+ * where it lies (sections start at multiples of 64 bytes: the rows keep
+ * their alignment); values must be finite and the padding columns zero. */
 static int read_matrix(reader *r, uint32_t kind, size_t rows, float **out)
 {
     size_t ld = (size_t)r->meta.ld, dim = (size_t)r->meta.dim;
-    float *a = rec_aligned_alloc(rows * ld, sizeof(float));
-    if (!a)
-        return rec_error_nomem();
-    int rc = read_section(r, r->by_kind[kind], a);
+    const rec_file_section *s = r->by_kind[kind];
+    float *a = NULL;
+    int rc = REC_OK;
+    if (r->map) {
+        a = (float *)(uintptr_t)(r->map + s->offset);
+        if (rec_crc32c(0, a, (size_t)s->size) != s->crc)
+            rc = CORRUPT(r, "%s section checksum mismatch", section_name(kind));
+    } else {
+        a = rec_aligned_alloc(rows * ld, sizeof(float));
+        if (!a)
+            return rec_error_nomem();
+        rc = read_section(r, s, a);
+    }
     for (size_t i = 0; rc == REC_OK && i < rows; i++) {
         const float *row = a + i * ld;
         for (size_t c = 0; c < ld; c++) {
@@ -254,7 +278,8 @@ static int read_matrix(reader *r, uint32_t kind, size_t rows, float **out)
         }
     }
     if (rc != REC_OK) {
-        rec_free(a);
+        if (!r->map)
+            rec_free(a);
         return rc;
     }
     *out = a;
@@ -471,6 +496,13 @@ static int load(reader *r, rec_model **out)
     if ((rc = read_matrix(r, REC_SEC_USER_MATRIX, s.n_users, &s.U)) ||
         (rc = read_matrix(r, REC_SEC_ITEM_MATRIX, s.n_items, &s.V)))
         goto fail;
+    if (r->map) {
+        /* From here the serving form owns the mapping, as it owns the
+         * matrices it allocates. */
+        s.mapping = (void *)(uintptr_t)r->map;
+        s.mapping_size = (size_t)r->size;
+        r->map = NULL;
+    }
     if (r->meta.has_item_bias) {
         s.item_bias = rec_malloc_array(s.n_items ? s.n_items : 1, sizeof(float));
         if (!s.item_bias) {
@@ -505,12 +537,16 @@ static int load(reader *r, rec_model **out)
     return rec_model_assemble(out, family, &s, &tensors, train,
                               (int)r->meta.has_interactions, settings, n_settings, &summary);
 fail:
+    if (!s.mapping && r->map) {
+        /* Matrices that point into the mapping are not the form's to free. */
+        s.U = s.V = NULL;
+    }
     rec_serving_free(&s);
     rec_dataset_release(train);
     return rc;
 }
 
-int rec_model_file_read(rec_model **out, const char *path)
+int rec_model_file_read(rec_model **out, const char *path, int mapped)
 {
     *out = NULL;
     reader r;
@@ -525,7 +561,25 @@ int rec_model_file_read(rec_model **out, const char *path)
         return rec_error(REC_EIO, "'%s' is not a regular file", path);
     }
     r.size = (uint64_t)st.st_size;
+    void *map = NULL;
+    if (mapped && r.size > 0) {
+        if (r.size > SIZE_MAX) {
+            fclose(r.fp);
+            return rec_error(REC_ELIMIT, "'%s' is too large to map", path);
+        }
+        map = mmap(NULL, (size_t)r.size, PROT_READ, MAP_SHARED, fileno(r.fp), 0);
+        if (map == MAP_FAILED) {
+            int e = errno;
+            fclose(r.fp);
+            return rec_error(e == ENOMEM ? REC_ENOMEM : REC_EIO, "cannot map '%s': %s", path,
+                             strerror(e));
+        }
+        r.map = map;
+    }
     int rc = load(&r, out);
+    /* On success the serving form took the mapping (r.map is NULL). */
+    if (r.map)
+        munmap(map, (size_t)r.size);
     fclose(r.fp);
     return rc;
 }

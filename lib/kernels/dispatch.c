@@ -39,6 +39,15 @@ const rec_kernels *rec_kernels_get(void)
     return best;
 }
 
+const char *rec_kernels_built(void)
+{
+#ifdef REC_HAVE_X86_SIMD
+    return "scalar avx2 avx512";
+#else
+    return "scalar";
+#endif
+}
+
 const rec_kernels *rec_kernels_variant(const char *name)
 {
     pthread_once(&detect_once, detect);

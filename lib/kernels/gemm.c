@@ -2,6 +2,20 @@
 
 #include <blis.h>
 
+void rec_blis_info(const char **version, const char **threading, const char **arch)
+{
+    *version = bli_info_get_version_str();
+    if (bli_info_get_enable_openmp())
+        *threading = "openmp";
+    else if (bli_info_get_enable_pthreads())
+        *threading = "pthreads";
+    else if (bli_info_get_enable_threading())
+        *threading = "other";
+    else
+        *threading = "none";
+    *arch = bli_arch_string(bli_arch_query_id());
+}
+
 void rec_gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
               const float *A, size_t lda, const float *B, size_t ldb, float beta,
               float *C, size_t ldc)

@@ -15,4 +15,11 @@ void rec_gemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alph
               const float *A, size_t lda, const float *B, size_t ldb, float beta,
               float *C, size_t ldc);
 
+/* The BLIS library loaded at run time (Debian installs its serial, pthreads
+ * and OpenMP builds as alternatives of one SONAME): its version, its
+ * threading model ("openmp", "pthreads", "none", or "other" for one this
+ * code does not name) and the configuration it chose for this CPU, e.g.
+ * "haswell". Static strings. */
+void rec_blis_info(const char **version, const char **threading, const char **arch);
+
 #endif

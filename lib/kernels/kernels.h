@@ -109,6 +109,9 @@ const rec_kernels *rec_kernels_get(void);
 /* A named variant ("scalar", "avx2", "avx512") if compiled in and supported
  * by this CPU, else NULL. For tests and benchmarks. */
 const rec_kernels *rec_kernels_variant(const char *name);
+/* The variants compiled in, space-separated: "scalar avx2 avx512" on x86_64,
+ * "scalar" elsewhere. */
+const char *rec_kernels_built(void);
 
 /* Numerically safe log(1 + e^x). */
 double rec_softplus(double x);

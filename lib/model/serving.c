@@ -1,6 +1,7 @@
 #include "model/serving.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/alloc.h"
 #include "core/error.h"
@@ -54,8 +55,12 @@ int rec_serving_finish(rec_serving *s)
 
 void rec_serving_free(rec_serving *s)
 {
-    rec_free(s->U);
-    rec_free(s->V);
+    if (s->mapping) {
+        munmap(s->mapping, s->mapping_size);
+    } else {
+        rec_free(s->U);
+        rec_free(s->V);
+    }
     rec_free(s->item_bias);
     rec_free(s->item_sqnorm);
     memset(s, 0, sizeof *s);

@@ -26,6 +26,10 @@ typedef struct rec_serving {
     /* Derived when the form is completed (rec_serving_finish), never
      * lazily, so that a model is read-only while serving: */
     float *item_sqnorm;     /* |V[i]|^2, only for NEG_SQDIST */
+    /* A model loaded mapped: U and V point into this read-only mapping of
+     * its file, which the form owns instead of the matrices. */
+    void *mapping;
+    size_t mapping_size;
 } rec_serving;
 
 /* Allocates zeroed matrices (and a zeroed bias when with_bias). */

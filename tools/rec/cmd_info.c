@@ -1,4 +1,4 @@
-/* rec info: what a model file holds. */
+/* rec info: what a model file holds, or how librec was built. */
 #include <string.h>
 #include <sys/stat.h>
 
@@ -6,8 +6,40 @@
 
 static void usage(void)
 {
-    printf("usage: rec info FILE [--json]\n\n"
-           "Describes a saved model: family, sizes, training settings.\n");
+    printf("usage: rec info FILE [--json]\n"
+           "       rec info --build [--json]\n\n"
+           "Describes a saved model: family, sizes, training settings.\n"
+           "With --build, describes the librec library instead: version, threading,\n"
+           "SIMD kernels, BLIS, compiler (paste it into bug reports).\n");
+}
+
+static int show_build(int json)
+{
+    rec_build_info b = REC_BUILD_INFO_INIT;
+    int rc = rec_build_info_get(&b);
+    if (rc != REC_OK)
+        die_rec(rc, "reading the build information");
+    if (json) {
+        const char *keys[] = { "librec", "threading", "simd", "simd_built", "blis",
+                               "blis_threading", "blis_arch", "compiler" };
+        const char *values[] = { b.library_version, b.threading, b.simd, b.simd_built,
+                                 b.blis_version, b.blis_threading, b.blis_arch, b.compiler };
+        printf("{");
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+            printf("\"%s\": ", keys[k]);
+            json_string(stdout, values[k]);
+            printf(", ");
+        }
+        printf("\"default_threads\": %u}\n", b.default_threads);
+    } else {
+        printf("librec        %s\n", b.library_version);
+        printf("threading     %s, %u threads by default\n", b.threading, b.default_threads);
+        printf("simd          %s (built: %s)\n", b.simd, b.simd_built);
+        printf("blis          %s, %s threading, %s\n", b.blis_version, b.blis_threading,
+               b.blis_arch);
+        printf("compiler      %s\n", b.compiler);
+    }
+    return 0;
 }
 
 static const char *scoring_name(rec_scoring s)
@@ -25,10 +57,17 @@ int cmd_info(int argc, char **argv)
         return 0;
     }
     int json = args_flag(&a, "json");
+    int build = args_flag(&a, "build");
     const char *path = args_value(&a, "model");
     if (!path)
         path = args_positional(&a);
     args_finish(&a);
+    if (build && path)
+        die_usage("info", "--build describes the library, not a model FILE");
+    if (build) {
+        args_free(&a);
+        return show_build(json);
+    }
     if (!path)
         die_usage("info", "a model FILE is required");
 
