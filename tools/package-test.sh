@@ -175,7 +175,8 @@ EOF
 cc -std=c11 -Wall -Wextra -Werror -o consumer consumer.c $(pkg-config --cflags --libs librec)
 ./consumer
 
-# The installed rec, its man page, and the whole cycle of rec demo.
+# The installed rec, its man page, the whole cycle of rec demo, and how the
+# packaged library was built.
 [ "$(command -v rec)" = /usr/bin/rec ] || fail "rec is not /usr/bin/rec"
 rec --help > help.txt
 grep -q '^usage: rec COMMAND' help.txt || fail "unexpected rec --help: $(cat help.txt)"
@@ -183,7 +184,8 @@ grep -q '^usage: rec COMMAND' help.txt || fail "unexpected rec --help: $(cat hel
 zcat /usr/share/man/man1/rec.1.gz | grep -q '^\.TH REC 1' || fail "rec.1.gz is not the man page"
 rec demo > demo.txt || { cat demo.txt >&2; fail "rec demo failed"; }
 grep -q 'identical rankings' demo.txt || fail "rec demo: $(cat demo.txt)"
-say "the installed rec runs (--help, --version, demo)"
+rec info --build | sed 's/^/  /'
+say "the installed rec runs (--help, --version, demo, info --build)"
 
 # shellcheck disable=SC2086  # one package per word
 apt-get purge -y -q $packages > "$work/purge.log" 2>&1 ||
