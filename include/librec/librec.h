@@ -721,10 +721,30 @@ REC_API int rec_recommend_options_init(rec_recommend_options *opts);
  * The k best items for `user`, best first (ties by lower item id). items and
  * scores must hold k entries (scores may be NULL); *n_out receives how many
  * were written, fewer than k when fewer items are eligible. opts may be NULL.
+ * The scores are exactly those rec_model_score() gives, and the list is the
+ * exact top k under them.
  */
 REC_API int rec_model_recommend(const rec_model *model, uint32_t user,
                                 size_t k, const rec_recommend_options *opts,
                                 uint32_t *items, float *scores, size_t *n_out);
+
+/**
+ * rec_model_recommend() for many users at once: row j of items and scores,
+ * entries [j * k, (j + 1) * k), is the list of users[j], n_out[j] entries
+ * long; the slots after them hold REC_NO_ITEM and -INFINITY. items and
+ * scores hold n_users * k entries (scores may be NULL), n_out n_users. The
+ * lists are exactly those rec_model_recommend() gives for each user with
+ * the same opts, whatever the batch and the thread count; blocks of users
+ * are scored together through BLIS, `threads` threads at a time (0: all
+ * online CPUs; at most 256). users may repeat. users, items and n_out may
+ * be NULL when n_users = 0 (items also when k = 0). REC_EINVAL for NULL
+ * arrays, a user out of range (naming users[j]) or bad options. On failure
+ * every n_out[j] is 0.
+ */
+REC_API int rec_model_recommend_batch(const rec_model *model, const uint32_t *users,
+                                      size_t n_users, size_t k,
+                                      const rec_recommend_options *opts, unsigned threads,
+                                      uint32_t *items, float *scores, size_t *n_out);
 
 /** rec_model_score() with external ids. REC_ENOTFOUND names the first
  *  unknown id. */

@@ -9,6 +9,7 @@
 #include "core/alloc.h"
 #include "core/layout.h"
 #include "core/parse.h"
+#include "core/threads.h"
 #include "model/model.h"
 #include "model/recommend.h"
 #include "train/train.h"
@@ -294,16 +295,14 @@ int rec_recommend_options_init(rec_recommend_options *opts)
     return REC_OK;
 }
 
-/* Validates options and runs the selection for the user vector u into a
- * temporary buffer. user: the dense user whose training items exclude_train
- * removes, or UINT32_MAX for a vector without training items. */
-static int recommend(const char *fn, const rec_model *m, const float *u, uint32_t user,
-                     size_t k, const rec_recommend_options *opts, rec_scored **out,
-                     size_t *n)
+/* The options (NULL: defaults) checked against the model, as a request for
+ * k items. with_user: the request is for users of the model, whose training
+ * items exclude_train removes (not for vectors). */
+static int make_request(const char *fn, const rec_model *m, int with_user, size_t k,
+                        const rec_recommend_options *opts, rec_rank_request *req)
 {
     static const rec_recommend_options defaults = REC_RECOMMEND_OPTIONS_INIT;
-    *out = NULL;
-    *n = 0;
+    memset(req, 0, sizeof *req);
     if (!opts)
         opts = &defaults;
     int rc = rec_check_version(fn, "opts", opts->version, REC_RECOMMEND_OPTIONS_VERSION);
@@ -317,24 +316,36 @@ static int recommend(const char *fn, const rec_model *m, const float *u, uint32_
             return rec_error(REC_EINVAL, "%s: opts->blocklist[%zu] = %u is out of range "
                              "(the model has %zu items)", fn, j,
                              (unsigned)opts->blocklist[j], m->serving.n_items);
-    const uint32_t *seen = NULL;
-    size_t n_seen = 0;
-    if (opts->exclude_train && user != UINT32_MAX) {
+    const rec_dataset *train = NULL;
+    if (opts->exclude_train && with_user) {
         if (!m->has_interactions)
             return rec_error(REC_EINVAL, "%s: the model was saved without its training "
                              "interactions, so they cannot be excluded; set "
                              "opts->exclude_train = 0", fn);
-        seen = m->train->user_items + m->train->user_ptr[user];
-        n_seen = m->train->user_ptr[user + 1] - m->train->user_ptr[user];
+        train = m->train;
     }
-    size_t cap = k < m->serving.n_items ? k : m->serving.n_items;
-    if (cap == 0)
-        return REC_OK;
-    *out = rec_malloc_array(cap, sizeof **out);
-    if (!*out)
-        return rec_error_nomem();
-    rc = rec_recommend_items(&m->serving, u, seen, n_seen, cap, opts->blocklist,
-                             opts->n_blocklist, *out, n);
+    return rec_rank_request_init(req, &m->serving, k, train, opts->blocklist,
+                                 opts->n_blocklist, NULL, 0);
+}
+
+/* Validates options and runs the selection for the user vector u into a
+ * temporary buffer. user: the dense user whose training items exclude_train
+ * removes, or UINT32_MAX for a vector without training items. */
+static int recommend(const char *fn, const rec_model *m, const float *u, uint32_t user,
+                     size_t k, const rec_recommend_options *opts, rec_scored **out,
+                     size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    rec_rank_request req;
+    int rc = make_request(fn, m, user != UINT32_MAX, k, opts, &req);
+    if (rc != REC_OK || req.k == 0) {
+        rec_rank_request_free(&req);
+        return rc;
+    }
+    *out = rec_malloc_array(req.k, sizeof **out);
+    rc = *out ? rec_recommend_one(&m->serving, &req, u, user, *out, n) : rec_error_nomem();
+    rec_rank_request_free(&req);
     if (rc != REC_OK) {
         rec_free(*out);
         *out = NULL;
@@ -375,6 +386,42 @@ int rec_model_recommend(const rec_model *model, uint32_t user, size_t k,
     *n_out = n;
     rec_free(best);
     return REC_OK;
+}
+
+int rec_model_recommend_batch(const rec_model *model, const uint32_t *users,
+                              size_t n_users, size_t k, const rec_recommend_options *opts,
+                              unsigned threads, uint32_t *items, float *scores,
+                              size_t *n_out)
+{
+    static const char fn[] = "rec_model_recommend_batch";
+    if (n_users > 0) {
+        REC_CHECK_NULL(fn, n_out);
+        memset(n_out, 0, n_users * sizeof *n_out);
+    }
+    REC_CHECK_NULL(fn, model);
+    if (n_users > 0) {
+        REC_CHECK_NULL(fn, users);
+        if (k > 0)
+            REC_CHECK_NULL(fn, items);
+    }
+    if (n_users > 0 && k > SIZE_MAX / sizeof *items / n_users)
+        return rec_error(REC_EINVAL, "%s: n_users * k = %zu * %zu is too large", fn,
+                         n_users, k);
+    if (threads > REC_MAX_THREADS)
+        return rec_error(REC_EINVAL, "%s: threads = %u is above %u", fn, threads,
+                         (unsigned)REC_MAX_THREADS);
+    for (size_t j = 0; j < n_users; j++)
+        if (users[j] >= model->serving.n_users)
+            return rec_error(REC_EINVAL, "%s: users[%zu] = %u is out of range (the model "
+                             "has %zu users)", fn, j, (unsigned)users[j],
+                             model->serving.n_users);
+    rec_rank_request req;
+    int rc = make_request(fn, model, 1, k, opts, &req);
+    if (rc == REC_OK)
+        rc = rec_recommend_batch(&model->serving, &req, users, n_users,
+                                 rec_threads_resolve(threads), k, items, scores, n_out);
+    rec_rank_request_free(&req);
+    return rc;
 }
 
 static int find_id(const char *fn, const rec_idmap *map, const char *kind,

@@ -1,0 +1,306 @@
+/* Serving: exact top-K lists for single users, vectors and batches. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "librec/librec.h"
+#include "model/model.h"
+#include "model/serving.h"
+
+static rec_model *train(const rec_dataset *ds, const char *family, const char *epochs)
+{
+    rec_train_options *o = NULL;
+    ck_assert_rec(rec_train_options_new(&o, family), REC_OK, NULL);
+    if (strcmp(family, "pop") != 0) {
+        ck_assert_rec(rec_train_options_set(o, "epochs", epochs), REC_OK, NULL);
+        ck_assert_rec(rec_train_options_set(o, "threads", "1"), REC_OK, NULL);
+        ck_assert_rec(rec_train_options_set(o, "dim", "24"), REC_OK, NULL);
+    }
+    rec_model *m = NULL;
+    ck_assert_rec(rec_model_train(&m, ds, o), REC_OK, NULL);
+    rec_train_options_free(o);
+    return m;
+}
+
+/* Gives items i and n_items - 1 - i the same vector for i < copies: their
+ * exact scores tie, while the fast scores of rows in a block of sixteen
+ * and of rows in the tail may not. */
+static void duplicate_rows(rec_model *m, size_t copies)
+{
+    rec_serving *s = &m->serving;
+    for (size_t i = 0; i < copies; i++)
+        memcpy(s->V + (s->n_items - 1 - i) * s->ld, s->V + i * s->ld, s->ld * sizeof(float));
+    ck_assert_int_eq(rec_serving_finish(s), REC_OK);
+}
+
+/* The reference: every item scored by rec_model_score(), sorted by score
+ * (descending) then id, without the excluded ones and NaN. */
+typedef struct ref_entry {
+    float score;
+    uint32_t item;
+} ref_entry;
+
+static int cmp_ref(const void *a, const void *b)
+{
+    const ref_entry *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return (x->item > y->item) - (x->item < y->item);
+}
+
+static int in_list(const uint32_t *list, size_t n, uint32_t x)
+{
+    for (size_t j = 0; j < n; j++)
+        if (list[j] == x)
+            return 1;
+    return 0;
+}
+
+/* allowed: NULL for every item, else a list (any order, repeats). */
+static size_t reference_top(const rec_model *m, uint32_t user, size_t k, int exclude_train,
+                            const uint32_t *block, size_t n_block, const uint32_t *allowed,
+                            size_t n_allowed, uint32_t *items, float *scores)
+{
+    size_t n_items = rec_model_n_items(m), n = 0;
+    ref_entry *all = malloc(n_items * sizeof *all);
+    const uint32_t *seen = NULL;
+    size_t n_seen = 0;
+    if (exclude_train)
+        ck_assert_rec(rec_dataset_user_items(rec_model_dataset(m), user, &seen, NULL, NULL, &n_seen),
+                      REC_OK, NULL);
+    for (uint32_t i = 0; i < n_items; i++) {
+        if (in_list(seen, n_seen, i) || in_list(block, n_block, i) ||
+            (allowed && !in_list(allowed, n_allowed, i)))
+            continue;
+        float v;
+        ck_assert_rec(rec_model_score(m, user, &i, 1, &v), REC_OK, NULL);
+        if (v == v)
+            all[n++] = (ref_entry){ v, i };
+    }
+    qsort(all, n, sizeof *all, cmp_ref);
+    n = n < k ? n : k;
+    for (size_t j = 0; j < n; j++) {
+        items[j] = all[j].item;
+        scores[j] = all[j].score;
+    }
+    free(all);
+    return n;
+}
+
+static void assert_same_list(const uint32_t *ia, const float *sa, size_t na,
+                             const uint32_t *ib, const float *sb, size_t nb)
+{
+    ck_assert_uint_eq(na, nb);
+    for (size_t j = 0; j < na; j++) {
+        ck_assert_uint_eq(ia[j], ib[j]);
+        ck_assert(memcmp(&sa[j], &sb[j], sizeof(float)) == 0);
+    }
+}
+
+/* Single-user lists are the exact top k under rec_model_score(), ties by
+ * lower id, for inner products, distances and popularity counts (ties
+ * everywhere), also where copied rows make the fast scores disagree. */
+START_TEST(test_recommend_is_exact)
+{
+    rec_dataset *ds = rec_test_groups_dataset(60, 150, 5, 12, 7);
+    const char *families[] = { "mf", "cml", "pop" };
+    for (size_t f = 0; f < 3; f++) {
+        rec_model *m = train(ds, families[f], "5");
+        if (f < 2)
+            duplicate_rows(m, 40);
+        uint32_t last = (uint32_t)rec_model_n_items(m) - 1;
+        uint32_t block[] = { last, 3, 3, 77 };
+        size_t ks[] = { 1, 7, 20, 150, 400 };
+        uint32_t items[400], ref_items[400];
+        float scores[400], ref_scores[400];
+        for (uint32_t u = 0; u < 60; u++) {
+            for (size_t c = 0; c < 5; c++) {
+                rec_recommend_options ro = REC_RECOMMEND_OPTIONS_INIT;
+                ro.exclude_train = (int)(u % 2);
+                ro.blocklist = c % 2 ? block : NULL;
+                ro.n_blocklist = c % 2 ? 4 : 0;
+                size_t n;
+                ck_assert_rec(rec_model_recommend(m, u, ks[c], &ro, items, scores, &n), REC_OK,
+                              NULL);
+                size_t nr = reference_top(m, u, ks[c], ro.exclude_train, ro.blocklist,
+                                          ro.n_blocklist, NULL, 0, ref_items, ref_scores);
+                assert_same_list(items, scores, n, ref_items, ref_scores, nr);
+            }
+        }
+        rec_model_free(m);
+    }
+    rec_dataset_free(ds);
+}
+END_TEST
+
+/* The fast scores are within half the margin of the exact ones (the
+ * margin's doubling is left as slack). */
+START_TEST(test_fast_scores_within_margin)
+{
+    rec_dataset *ds = rec_test_groups_dataset(64, 300, 5, 20, 3);
+    const char *families[] = { "mf", "cml" };
+    for (size_t f = 0; f < 2; f++) {
+        rec_model *m = train(ds, families[f], "3");
+        const rec_serving *s = &m->serving;
+        uint32_t users[64];
+        for (uint32_t u = 0; u < 64; u++)
+            users[u] = u;
+        size_t n_items = s->n_items;
+        float *block = malloc(64 * n_items * sizeof *block);
+        float *all = malloc(n_items * sizeof *all);
+        ck_assert_int_eq(rec_serving_score_block(s, users, 64, block), REC_OK);
+        for (uint32_t u = 0; u < 64; u++) {
+            const float *uv = rec_serving_user(s, u);
+            double margin = rec_serving_score_margin(s, uv);
+            ck_assert(margin > 0 && margin < 1e-3);
+            rec_serving_score_all(s, uv, all);
+            for (uint32_t i = 0; i < n_items; i++) {
+                double exact = rec_serving_score(s, uv, i);
+                ck_assert(fabs(block[u * n_items + i] - exact) <= margin / 2);
+                ck_assert(fabs(all[i] - exact) <= margin / 2);
+            }
+        }
+        free(block);
+        free(all);
+        rec_model_free(m);
+    }
+    rec_dataset_free(ds);
+}
+END_TEST
+
+/* A batch gives each user exactly the list rec_model_recommend() gives,
+ * for any thread count, with the rest of each row padded. */
+START_TEST(test_batch_matches_single)
+{
+    rec_dataset *ds = rec_test_groups_dataset(150, 260, 6, 20, 11);
+    const char *families[] = { "mf", "cml" };
+    /* Users in a scrambled order, with repeats. */
+    size_t n_users = 170;
+    uint32_t *users = malloc(n_users * sizeof *users);
+    for (size_t j = 0; j < n_users; j++)
+        users[j] = (uint32_t)((j * 37 + 5) % 150);
+    for (size_t f = 0; f < 2; f++) {
+        rec_model *m = train(ds, families[f], "5");
+        uint32_t block[] = { (uint32_t)rec_model_n_items(m) - 1, 0, 0, 100, 17 };
+        duplicate_rows(m, 30);
+        size_t ks[] = { 1, 20, 250, 300 };
+        for (size_t c = 0; c < 4; c++) {
+            size_t k = ks[c];
+            rec_recommend_options ro = REC_RECOMMEND_OPTIONS_INIT;
+            ro.exclude_train = c != 2;
+            ro.blocklist = c % 2 ? block : NULL;
+            ro.n_blocklist = c % 2 ? 5 : 0;
+            uint32_t *items = malloc(n_users * k * sizeof *items), *one = malloc(k * sizeof *one);
+            float *scores = malloc(n_users * k * sizeof *scores), *one_s = malloc(k * sizeof *one_s);
+            size_t *n_out = malloc(n_users * sizeof *n_out);
+            unsigned threads[] = { 1, 2, 0, 3 };
+            for (size_t t = 0; t < 4; t++) {
+                memset(items, 0xAB, n_users * k * sizeof *items);
+                ck_assert_rec(rec_model_recommend_batch(m, users, n_users, k, &ro, threads[t],
+                                                        items, t == 3 ? NULL : scores, n_out),
+                              REC_OK, NULL);
+                for (size_t j = 0; j < n_users; j++) {
+                    size_t n;
+                    ck_assert_rec(rec_model_recommend(m, users[j], k, &ro, one, one_s, &n),
+                                  REC_OK, NULL);
+                    ck_assert_uint_eq(n_out[j], n);
+                    /* k larger than what is left: fewer than k. */
+                    if (k >= 250)
+                        ck_assert_uint_lt(n, k);
+                    for (size_t q = 0; q < k; q++) {
+                        uint32_t item = items[j * k + q];
+                        ck_assert_uint_eq(item, q < n ? one[q] : REC_NO_ITEM);
+                        if (t == 3)
+                            continue;
+                        float v = scores[j * k + q];
+                        if (q < n)
+                            ck_assert(memcmp(&v, &one_s[q], sizeof v) == 0);
+                        else
+                            ck_assert(v == -INFINITY);
+                    }
+                }
+            }
+            free(items);
+            free(one);
+            free(scores);
+            free(one_s);
+            free(n_out);
+        }
+        rec_model_free(m);
+    }
+    free(users);
+    rec_dataset_free(ds);
+}
+END_TEST
+
+START_TEST(test_batch_refusals)
+{
+    rec_dataset *ds = rec_test_groups_dataset(30, 20, 2, 5, 1);
+    rec_model *m = train(ds, "mf", "1");
+    uint32_t users[2] = { 0, 29 }, bad[2] = { 0, 30 }, items[6];
+    float scores[6];
+    size_t n_out[2] = { 9, 9 };
+    ck_assert_rec(rec_model_recommend_batch(m, users, 2, 3, NULL, 1, items, scores, NULL),
+                  REC_EINVAL, "n_out is NULL");
+    ck_assert_rec(rec_model_recommend_batch(NULL, users, 2, 3, NULL, 1, items, scores, n_out),
+                  REC_EINVAL, "model is NULL");
+    ck_assert_uint_eq(n_out[0], 0);
+    ck_assert_rec(rec_model_recommend_batch(m, NULL, 2, 3, NULL, 1, items, scores, n_out),
+                  REC_EINVAL, "users is NULL");
+    ck_assert_rec(rec_model_recommend_batch(m, users, 2, 3, NULL, 1, NULL, scores, n_out),
+                  REC_EINVAL, "items is NULL");
+    ck_assert_rec(rec_model_recommend_batch(m, bad, 2, 3, NULL, 1, items, scores, n_out),
+                  REC_EINVAL, "users[1] = 30");
+    ck_assert_rec(rec_model_recommend_batch(m, users, 2, 3, NULL, 1000, items, scores, n_out),
+                  REC_EINVAL, "threads = 1000");
+    ck_assert_rec(rec_model_recommend_batch(m, users, 2, SIZE_MAX / 2, NULL, 1, items, scores,
+                                            n_out),
+                  REC_EINVAL, "too large");
+    rec_recommend_options ro = REC_RECOMMEND_OPTIONS_INIT;
+    ro.version = 0;
+    ck_assert_rec(rec_model_recommend_batch(m, users, 2, 3, &ro, 1, items, scores, n_out),
+                  REC_EINVAL, "opts->version");
+    ro.version = REC_RECOMMEND_OPTIONS_VERSION;
+    ro.blocklist = bad;
+    ro.n_blocklist = 2;
+    ck_assert_rec(rec_model_recommend_batch(m, users, 2, 3, &ro, 1, items, scores, n_out),
+                  REC_EINVAL, "blocklist[1] = 30");
+    ck_assert_uint_eq(n_out[0] + n_out[1], 0);
+    /* Nothing to do is fine. */
+    ck_assert_rec(rec_model_recommend_batch(m, NULL, 0, 3, NULL, 1, NULL, NULL, NULL), REC_OK,
+                  NULL);
+    ck_assert_rec(rec_model_recommend_batch(m, users, 2, 0, NULL, 1, NULL, NULL, n_out), REC_OK,
+                  NULL);
+    ck_assert_uint_eq(n_out[0] + n_out[1], 0);
+    ck_assert_rec(rec_model_recommend_batch(m, users, 2, 3, NULL, 0, items, scores, n_out),
+                  REC_OK, NULL);
+    ck_assert_uint_eq(n_out[0], 3);
+    ck_assert_uint_eq(n_out[1], 3);
+    /* A model without its interactions cannot exclude them. */
+    char *path = rec_test_path("bare.rec");
+    rec_save_options so = REC_SAVE_OPTIONS_INIT;
+    so.keep_interactions = 0;
+    ck_assert_rec(rec_model_save(m, path, &so), REC_OK, NULL);
+    rec_model *bare = NULL;
+    ck_assert_rec(rec_model_load(&bare, path), REC_OK, NULL);
+    ck_assert_rec(rec_model_recommend_batch(bare, users, 2, 3, NULL, 1, items, scores, n_out),
+                  REC_EINVAL, "exclude_train = 0");
+    rec_model_free(bare);
+    free(path);
+    rec_model_free(m);
+    rec_dataset_free(ds);
+}
+END_TEST
+
+Suite *rec_test_suite(void)
+{
+    Suite *s = suite_create("serving");
+    TCase *tc = tcase_create("serving");
+    tcase_add_test(tc, test_recommend_is_exact);
+    tcase_add_test(tc, test_fast_scores_within_margin);
+    tcase_add_test(tc, test_batch_matches_single);
+    tcase_add_test(tc, test_batch_refusals);
+    suite_add_tcase(s, tc);
+    return s;
+}
