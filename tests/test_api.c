@@ -255,7 +255,8 @@ START_TEST(test_option_initialisers)
     ck_assert(c.version == c0.version && c.method == c0.method &&
               c.train_ratio == c0.train_ratio && c.seed == c0.seed);
     ck_assert(d.version == d0.version && d.exclude_train == d0.exclude_train &&
-              d.blocklist == d0.blocklist && d.n_blocklist == d0.n_blocklist);
+              d.blocklist == d0.blocklist && d.n_blocklist == d0.n_blocklist &&
+              d.candidates == d0.candidates && d.n_candidates == d0.n_candidates);
     ck_assert(e.version == e0.version && e.ks == e0.ks && e.n_ks == e0.n_ks &&
               e.threads == e0.threads && e.exclude_train == e0.exclude_train &&
               e.beyond_accuracy == e0.beyond_accuracy && e.protocol == e0.protocol &&

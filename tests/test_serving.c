@@ -293,6 +293,119 @@ START_TEST(test_batch_refusals)
 }
 END_TEST
 
+/* Candidate lists: only they are ranked, less the training items and the
+ * blocklist, repeats once; for single users, vectors and batches alike. */
+START_TEST(test_candidates)
+{
+    rec_dataset *ds = rec_test_groups_dataset(80, 200, 5, 15, 5);
+    const char *families[] = { "mf", "cml" };
+    for (size_t f = 0; f < 2; f++) {
+        rec_model *m = train(ds, families[f], "4");
+        size_t n_items = rec_model_n_items(m), dim = rec_model_dim(m);
+        uint32_t cand[40];
+        for (size_t j = 0; j < 40; j++) /* scrambled, with repeats */
+            cand[j] = (uint32_t)((j * 53 + 11) % 29 * 5 % n_items);
+        uint32_t block[] = { cand[0], cand[3], 2 };
+        size_t ks[] = { 3, 10, 40, 60 };
+        uint32_t users[80];
+        for (uint32_t u = 0; u < 80; u++)
+            users[u] = 79 - u;
+        for (size_t c = 0; c < 8; c++) {
+            size_t k = ks[c % 4];
+            rec_recommend_options ro = REC_RECOMMEND_OPTIONS_INIT;
+            ro.candidates = cand;
+            ro.n_candidates = c == 7 ? 1 : 40;
+            ro.exclude_train = c % 2 == 0;
+            ro.blocklist = c >= 4 ? block : NULL;
+            ro.n_blocklist = c >= 4 ? 3 : 0;
+            uint32_t items[60], ref[60], *bi = malloc(80 * k * sizeof *bi);
+            float scores[60], ref_s[60], *bs = malloc(80 * k * sizeof *bs);
+            size_t n, n_out[80];
+            ck_assert_rec(rec_model_recommend_batch(m, users, 80, k, &ro, 2, bi, bs, n_out),
+                          REC_OK, NULL);
+            for (uint32_t u = 0; u < 80; u++) {
+                ck_assert_rec(rec_model_recommend(m, u, k, &ro, items, scores, &n), REC_OK, NULL);
+                size_t nr = reference_top(m, u, k, ro.exclude_train, ro.blocklist,
+                                          ro.n_blocklist, cand, ro.n_candidates, ref, ref_s);
+                assert_same_list(items, scores, n, ref, ref_s, nr);
+                /* Fewer distinct candidates than k: fewer than k. */
+                if (k == 60)
+                    ck_assert_uint_lt(n, 30);
+                size_t row = 79 - u;
+                assert_same_list(bi + row * k, bs + row * k, n_out[row], ref, ref_s, nr);
+                /* A user's own vector is ranked alike, without exclusion. */
+                float *vec = malloc(dim * sizeof *vec);
+                memcpy(vec, rec_serving_user(&m->serving, u), dim * sizeof *vec);
+                int keep = ro.exclude_train;
+                ro.exclude_train = 0;
+                ck_assert_rec(rec_model_recommend_vector(m, vec, k, &ro, items, scores, &n),
+                              REC_OK, NULL);
+                nr = reference_top(m, u, k, 0, ro.blocklist, ro.n_blocklist, cand,
+                                   ro.n_candidates, ref, ref_s);
+                assert_same_list(items, scores, n, ref, ref_s, nr);
+                ro.exclude_train = keep;
+                free(vec);
+            }
+            free(bi);
+            free(bs);
+        }
+        /* An empty list leaves nothing to rank. */
+        rec_recommend_options ro = REC_RECOMMEND_OPTIONS_INIT;
+        ro.candidates = cand;
+        ro.n_candidates = 0;
+        uint32_t items[5];
+        size_t n = 9;
+        ck_assert_rec(rec_model_recommend(m, 0, 5, &ro, items, NULL, &n), REC_OK, NULL);
+        ck_assert_uint_eq(n, 0);
+        rec_model_free(m);
+    }
+    rec_dataset_free(ds);
+}
+END_TEST
+
+/* A version-1 caller's struct ends before the candidates: whatever follows
+ * it in memory is never read. */
+START_TEST(test_options_version_1)
+{
+    rec_dataset *ds = rec_test_groups_dataset(40, 60, 3, 10, 2);
+    rec_model *m = train(ds, "mf", "2");
+    rec_recommend_options *v1 = malloc(sizeof *v1);
+    memset(v1, 0xAB, sizeof *v1);
+    v1->version = 1;
+    v1->exclude_train = 1;
+    v1->blocklist = NULL;
+    v1->n_blocklist = 0;
+    uint32_t a[10], b[10], users[2] = { 3, 4 }, rows[20];
+    float sa[10], sb[10];
+    size_t na, nb, n_out[2];
+    for (uint32_t u = 0; u < 40; u++) {
+        ck_assert_rec(rec_model_recommend(m, u, 10, v1, a, sa, &na), REC_OK, NULL);
+        ck_assert_rec(rec_model_recommend(m, u, 10, NULL, b, sb, &nb), REC_OK, NULL);
+        assert_same_list(a, sa, na, b, sb, nb);
+    }
+    ck_assert_rec(rec_model_recommend_batch(m, users, 2, 10, v1, 1, rows, NULL, n_out), REC_OK,
+                  NULL);
+    ck_assert_uint_eq(n_out[0], 10);
+    free(v1);
+
+    /* Refusals of the new fields and of versions past the library's. */
+    rec_recommend_options ro = REC_RECOMMEND_OPTIONS_INIT;
+    ro.n_candidates = 2;
+    ck_assert_rec(rec_model_recommend(m, 0, 5, &ro, a, NULL, &na), REC_EINVAL,
+                  "candidates is NULL but n_candidates is 2");
+    uint32_t bad[] = { 1, 60 };
+    ro.candidates = bad;
+    ck_assert_rec(rec_model_recommend(m, 0, 5, &ro, a, NULL, &na), REC_EINVAL,
+                  "candidates[1] = 60 is out of range");
+    ck_assert_rec(rec_model_recommend_batch(m, users, 2, 5, &ro, 1, rows, NULL, n_out),
+                  REC_EINVAL, "candidates[1] = 60");
+    ro.version = REC_RECOMMEND_OPTIONS_VERSION + 1;
+    ck_assert_rec(rec_model_recommend(m, 0, 5, &ro, a, NULL, &na), REC_EINVAL, "opts->version");
+    rec_model_free(m);
+    rec_dataset_free(ds);
+}
+END_TEST
+
 Suite *rec_test_suite(void)
 {
     Suite *s = suite_create("serving");
@@ -301,6 +414,8 @@ Suite *rec_test_suite(void)
     tcase_add_test(tc, test_fast_scores_within_margin);
     tcase_add_test(tc, test_batch_matches_single);
     tcase_add_test(tc, test_batch_refusals);
+    tcase_add_test(tc, test_candidates);
+    tcase_add_test(tc, test_options_version_1);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -710,10 +710,18 @@ typedef struct rec_recommend_options {
      *  Out-of-range ids are an error. */
     const uint32_t *blocklist;
     size_t n_blocklist;
+    /* ---- version 2 ---- */
+    /** NULL (default): rank every item. Otherwise rank only these dense item
+     *  ids (any order; repeats count once; out-of-range ids are an error),
+     *  less the training items (exclude_train) and the blocklist;
+     *  n_candidates = 0 then leaves nothing to rank. Each candidate is
+     *  scored on its own, so a short list costs little. */
+    const uint32_t *candidates;
+    size_t n_candidates;
 } rec_recommend_options;
 
-#define REC_RECOMMEND_OPTIONS_VERSION 1
-#define REC_RECOMMEND_OPTIONS_INIT { REC_RECOMMEND_OPTIONS_VERSION, 1, NULL, 0 }
+#define REC_RECOMMEND_OPTIONS_VERSION 2
+#define REC_RECOMMEND_OPTIONS_INIT { REC_RECOMMEND_OPTIONS_VERSION, 1, NULL, 0, NULL, 0 }
 /** Fills *opts with the defaults of REC_RECOMMEND_OPTIONS_INIT. */
 REC_API int rec_recommend_options_init(rec_recommend_options *opts);
 
@@ -754,7 +762,7 @@ REC_API int rec_model_score_ext(const rec_model *model, const char *user,
 
 /** rec_model_recommend() with an external user id in and external item ids
  *  out: items[j] points into the model's id map (valid while it lives).
- *  opts->blocklist still holds dense ids. */
+ *  opts->blocklist and opts->candidates still hold dense ids. */
 REC_API int rec_model_recommend_ext(const rec_model *model, const char *user,
                                     size_t k,
                                     const rec_recommend_options *opts,

@@ -1,6 +1,7 @@
 /* Public entry points for model families, training options, training,
  * model inspection and serving. Argument checks and dispatch only. */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "librec/librec.h"
@@ -295,37 +296,56 @@ int rec_recommend_options_init(rec_recommend_options *opts)
     return REC_OK;
 }
 
+/* A list of n dense item ids in opts (may be NULL when n = 0). */
+static int check_item_list(const char *fn, const rec_model *m, const char *name,
+                           const uint32_t *list, size_t n)
+{
+    if (n && !list)
+        return rec_error(REC_EINVAL, "%s: opts->%s is NULL but n_%s is %zu", fn, name, name,
+                         n);
+    for (size_t j = 0; j < n; j++)
+        if (list[j] >= m->serving.n_items)
+            return rec_error(REC_EINVAL, "%s: opts->%s[%zu] = %u is out of range (the model "
+                             "has %zu items)", fn, name, j, (unsigned)list[j],
+                             m->serving.n_items);
+    return REC_OK;
+}
+
 /* The options (NULL: defaults) checked against the model, as a request for
  * k items. with_user: the request is for users of the model, whose training
  * items exclude_train removes (not for vectors). */
 static int make_request(const char *fn, const rec_model *m, int with_user, size_t k,
                         const rec_recommend_options *opts, rec_rank_request *req)
 {
-    static const rec_recommend_options defaults = REC_RECOMMEND_OPTIONS_INIT;
     memset(req, 0, sizeof *req);
-    if (!opts)
-        opts = &defaults;
-    int rc = rec_check_version(fn, "opts", opts->version, REC_RECOMMEND_OPTIONS_VERSION);
+    /* Read at the caller's version: a version-1 struct ends before the
+     * candidates, which keep their default. */
+    rec_recommend_options o = REC_RECOMMEND_OPTIONS_INIT;
+    if (opts) {
+        int rc = rec_check_version(fn, "opts", opts->version, REC_RECOMMEND_OPTIONS_VERSION);
+        if (rc != REC_OK)
+            return rc;
+        memcpy(&o, opts, opts->version == 1 ? offsetof(rec_recommend_options, candidates)
+                                            : sizeof o);
+    }
+    int rc = check_item_list(fn, m, "blocklist", o.blocklist, o.n_blocklist);
+    if (rc == REC_OK && o.candidates)
+        rc = check_item_list(fn, m, "candidates", o.candidates, o.n_candidates);
+    if (rc == REC_OK && !o.candidates && o.n_candidates)
+        rc = rec_error(REC_EINVAL, "%s: opts->candidates is NULL but n_candidates is %zu",
+                       fn, o.n_candidates);
     if (rc != REC_OK)
         return rc;
-    if (opts->n_blocklist && !opts->blocklist)
-        return rec_error(REC_EINVAL, "%s: opts->blocklist is NULL but n_blocklist is %zu",
-                         fn, opts->n_blocklist);
-    for (size_t j = 0; j < opts->n_blocklist; j++)
-        if (opts->blocklist[j] >= m->serving.n_items)
-            return rec_error(REC_EINVAL, "%s: opts->blocklist[%zu] = %u is out of range "
-                             "(the model has %zu items)", fn, j,
-                             (unsigned)opts->blocklist[j], m->serving.n_items);
     const rec_dataset *train = NULL;
-    if (opts->exclude_train && with_user) {
+    if (o.exclude_train && with_user) {
         if (!m->has_interactions)
             return rec_error(REC_EINVAL, "%s: the model was saved without its training "
                              "interactions, so they cannot be excluded; set "
                              "opts->exclude_train = 0", fn);
         train = m->train;
     }
-    return rec_rank_request_init(req, &m->serving, k, train, opts->blocklist,
-                                 opts->n_blocklist, NULL, 0);
+    return rec_rank_request_init(req, &m->serving, k, train, o.blocklist, o.n_blocklist,
+                                 o.candidates, o.n_candidates);
 }
 
 /* Validates options and runs the selection for the user vector u into a
