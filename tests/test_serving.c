@@ -406,6 +406,127 @@ START_TEST(test_options_version_1)
 }
 END_TEST
 
+/* The similarity of rows a and b in double. */
+static double ref_similarity(const float *a, const float *b, size_t dim, rec_similarity sim)
+{
+    double ab = 0, aa = 0, bb = 0, d2 = 0;
+    for (size_t c = 0; c < dim; c++) {
+        ab += (double)a[c] * b[c];
+        aa += (double)a[c] * a[c];
+        bb += (double)b[c] * b[c];
+        d2 += ((double)a[c] - b[c]) * ((double)a[c] - b[c]);
+    }
+    switch (sim) {
+    case REC_SIMILARITY_DOT: return ab;
+    case REC_SIMILARITY_COSINE: return aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : 0.0;
+    default: return -d2;
+    }
+}
+
+/* The list is a top k of the brute-force similarities: each score is the
+ * reference's to rounding, scores do not increase, the query is absent,
+ * equal scores go by id, and no item left out beats the last one. */
+static void check_similar(const rec_model *m, int users, uint32_t q, size_t k,
+                          rec_similarity sim)
+{
+    const rec_serving *s = &m->serving;
+    size_t n = users ? s->n_users : s->n_items;
+    const float *T = users ? s->U : s->V;
+    uint32_t *ids = malloc(k * sizeof *ids);
+    float *sc = malloc(k * sizeof *sc);
+    size_t got;
+    int rc = users ? rec_model_similar_users(m, q, k, sim, ids, sc, &got)
+                   : rec_model_similar_items(m, q, k, sim, ids, sc, &got);
+    ck_assert_rec(rc, REC_OK, NULL);
+    ck_assert_uint_eq(got, k < n - 1 ? k : n - 1);
+    const double tol = 1e-5;
+    char *listed = calloc(n, 1);
+    for (size_t j = 0; j < got; j++) {
+        ck_assert_uint_ne(ids[j], q);
+        ck_assert(!listed[ids[j]]);
+        listed[ids[j]] = 1;
+        double want = ref_similarity(T + (size_t)q * s->ld, T + (size_t)ids[j] * s->ld,
+                                     s->dim, sim);
+        ck_assert_msg(fabs(sc[j] - want) <= tol * (1 + fabs(want)), "score %g, want %g",
+                      (double)sc[j], want);
+        if (j > 0) {
+            ck_assert(sc[j] <= sc[j - 1]);
+            if (sc[j] == sc[j - 1])
+                ck_assert_uint_gt(ids[j], ids[j - 1]);
+        }
+    }
+    double last = got ? sc[got - 1] : INFINITY;
+    for (uint32_t i = 0; i < n; i++)
+        if (i != q && !listed[i])
+            ck_assert(ref_similarity(T + (size_t)q * s->ld, T + (size_t)i * s->ld, s->dim,
+                                     sim) <= last + tol * (1 + fabs(last)));
+    free(listed);
+    free(ids);
+    free(sc);
+}
+
+START_TEST(test_similar)
+{
+    rec_dataset *ds = rec_test_groups_dataset(70, 90, 4, 12, 9);
+    rec_model *mf = train(ds, "mf", "5"), *cml = train(ds, "cml", "5");
+    /* Zero vectors: item 5 and user 7 of the MF model. */
+    rec_serving *s = &mf->serving;
+    memset(s->V + 5 * s->ld, 0, s->ld * sizeof(float));
+    memset(s->U + 7 * s->ld, 0, s->ld * sizeof(float));
+    ck_assert_int_eq(rec_serving_finish(s), REC_OK);
+    size_t ks[] = { 1, 10, 200 };
+    for (uint32_t q = 0; q < 70; q++)
+        for (size_t c = 0; c < 3; c++) {
+            for (int sim = 0; sim < 3; sim++) {
+                check_similar(mf, 0, q, ks[c], (rec_similarity)sim);
+                check_similar(mf, 1, q, ks[c], (rec_similarity)sim);
+            }
+            check_similar(cml, 0, q, ks[c], REC_SIMILARITY_NEG_SQDIST);
+            check_similar(cml, 1, q, ks[c], REC_SIMILARITY_NEG_SQDIST);
+        }
+    /* Under cosine the zero vector scores 0 against everything, so its
+     * list is the lowest ids in order; and it scores 0 in every list. */
+    uint32_t ids[5];
+    float sc[5];
+    size_t n;
+    ck_assert_rec(rec_model_similar_items(mf, 5, 5, REC_SIMILARITY_COSINE, ids, sc, &n),
+                  REC_OK, NULL);
+    for (uint32_t j = 0; j < 5; j++) {
+        ck_assert_uint_eq(ids[j], j); /* 5 itself is left out */
+        ck_assert(sc[j] == 0.0f);
+    }
+    ck_assert_rec(rec_model_similar_users(mf, 7, 5, REC_SIMILARITY_COSINE, ids, NULL, &n),
+                  REC_OK, NULL);
+    ck_assert_uint_eq(ids[4], 4);
+
+    /* Refusals. */
+    ck_assert_rec(rec_model_similar_items(cml, 0, 5, REC_SIMILARITY_COSINE, ids, sc, &n),
+                  REC_EUNSUPPORTED, "REC_SIMILARITY_NEG_SQDIST");
+    ck_assert_rec(rec_model_similar_users(cml, 0, 5, REC_SIMILARITY_DOT, ids, sc, &n),
+                  REC_EUNSUPPORTED, "'cml' scores by distance");
+    ck_assert_rec(rec_model_similar_items(mf, 0, 5, (rec_similarity)3, ids, sc, &n),
+                  REC_EINVAL, "sim = 3");
+    ck_assert_rec(rec_model_similar_items(mf, 90, 5, REC_SIMILARITY_DOT, ids, sc, &n),
+                  REC_EINVAL, "item 90 is out of range");
+    ck_assert_rec(rec_model_similar_users(mf, 70, 5, REC_SIMILARITY_DOT, ids, sc, &n),
+                  REC_EINVAL, "user 70 is out of range");
+    ck_assert_rec(rec_model_similar_items(NULL, 0, 5, REC_SIMILARITY_DOT, ids, sc, &n),
+                  REC_EINVAL, "model is NULL");
+    ck_assert_rec(rec_model_similar_items(mf, 0, 5, REC_SIMILARITY_DOT, NULL, sc, &n),
+                  REC_EINVAL, "items is NULL");
+    ck_assert_rec(rec_model_similar_users(mf, 0, 5, REC_SIMILARITY_DOT, NULL, sc, &n),
+                  REC_EINVAL, "users is NULL");
+    ck_assert_rec(rec_model_similar_users(mf, 0, 5, REC_SIMILARITY_DOT, ids, sc, NULL),
+                  REC_EINVAL, "n_out is NULL");
+    ck_assert_rec(rec_model_similar_items(mf, 0, 0, REC_SIMILARITY_DOT, NULL, NULL, &n), REC_OK,
+                  NULL);
+    ck_assert_uint_eq(n, 0);
+    rec_model_free(mf);
+    rec_model_free(cml);
+    rec_dataset_free(ds);
+}
+END_TEST
+
 Suite *rec_test_suite(void)
 {
     Suite *s = suite_create("serving");
@@ -416,6 +537,7 @@ Suite *rec_test_suite(void)
     tcase_add_test(tc, test_batch_refusals);
     tcase_add_test(tc, test_candidates);
     tcase_add_test(tc, test_options_version_1);
+    tcase_add_test(tc, test_similar);
     suite_add_tcase(s, tc);
     return s;
 }

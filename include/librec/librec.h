@@ -769,6 +769,38 @@ REC_API int rec_model_recommend_ext(const rec_model *model, const char *user,
                                     const char **items, float *scores,
                                     size_t *n_out);
 
+/** How rec_model_similar_items() and rec_model_similar_users() compare two
+ *  vectors a and b of the serving form (item biases are not used). */
+typedef enum rec_similarity {
+    /** a . b: for models that score by inner products. */
+    REC_SIMILARITY_DOT = 0,
+    /** a . b / (|a| |b|), and 0 when a or b is the zero vector: for models
+     *  that score by inner products. */
+    REC_SIMILARITY_COSINE = 1,
+    /** -|a - b|^2: nearness in the space itself, the only similarity for
+     *  models that score by distance (REC_SCORING_NEG_SQDIST, e.g. cml),
+     *  and allowed for the others. */
+    REC_SIMILARITY_NEG_SQDIST = 2
+} rec_similarity;
+
+/**
+ * The k items most similar to `item` under `sim`, from the items' vectors,
+ * best first (ties by lower id); the item itself is left out. items and
+ * scores must hold k entries (scores may be NULL); *n_out receives how
+ * many were written (at most n_items - 1). REC_EINVAL for NULL arguments,
+ * an item out of range or an unknown sim; REC_EUNSUPPORTED for
+ * REC_SIMILARITY_DOT or _COSINE on a model that scores by distance, whose
+ * space has no meaningful origin or angle (docs/api.md).
+ */
+REC_API int rec_model_similar_items(const rec_model *model, uint32_t item, size_t k,
+                                    rec_similarity sim, uint32_t *items, float *scores,
+                                    size_t *n_out);
+
+/** rec_model_similar_items() for users, from the users' vectors. */
+REC_API int rec_model_similar_users(const rec_model *model, uint32_t user, size_t k,
+                                    rec_similarity sim, uint32_t *users, float *scores,
+                                    size_t *n_out);
+
 /* ------------------------------------------------------------------------ */
 /* Users who were not in training                                           */
 /* ------------------------------------------------------------------------ */

@@ -13,6 +13,7 @@
 #include "core/threads.h"
 #include "model/model.h"
 #include "model/recommend.h"
+#include "model/similar.h"
 #include "train/train.h"
 
 /* ---- Families ---- */
@@ -442,6 +443,57 @@ int rec_model_recommend_batch(const rec_model *model, const uint32_t *users,
                                  rec_threads_resolve(threads), k, items, scores, n_out);
     rec_rank_request_free(&req);
     return rc;
+}
+
+/* Similar items (users = 0) or users to row q. */
+static int similar(const char *fn, const rec_model *model, int users, uint32_t q, size_t k,
+                   rec_similarity sim, uint32_t *ids, float *scores, size_t *n_out)
+{
+    REC_CHECK_NULL(fn, n_out);
+    *n_out = 0;
+    REC_CHECK_NULL(fn, model);
+    const char *kind = users ? "user" : "item";
+    size_t n = users ? model->serving.n_users : model->serving.n_items;
+    if (q >= n)
+        return rec_error(REC_EINVAL, "%s: %s %u is out of range (the model has %zu %ss)", fn,
+                         kind, (unsigned)q, n, kind);
+    if (k > 0 && !ids)
+        return rec_error(REC_EINVAL, "%s: %ss is NULL", fn, kind);
+    if (sim != REC_SIMILARITY_DOT && sim != REC_SIMILARITY_COSINE &&
+        sim != REC_SIMILARITY_NEG_SQDIST)
+        return rec_error(REC_EINVAL, "%s: sim = %d is not a rec_similarity", fn, (int)sim);
+    if (model->serving.scoring == REC_SCORING_NEG_SQDIST && sim != REC_SIMILARITY_NEG_SQDIST)
+        return rec_error(REC_EUNSUPPORTED, "%s: model family '%s' scores by distance, so "
+                         "only REC_SIMILARITY_NEG_SQDIST compares its vectors meaningfully",
+                         fn, model->family->name);
+    size_t cap = k < n - 1 ? k : n - 1;
+    if (cap == 0)
+        return REC_OK;
+    rec_scored *best = rec_malloc_array(cap, sizeof *best);
+    if (!best)
+        return rec_error_nomem();
+    size_t got;
+    int rc = rec_similar_rows(&model->serving, users, q, cap, sim, best, &got);
+    if (rc == REC_OK) {
+        copy_best(best, got, ids, scores);
+        *n_out = got;
+    }
+    rec_free(best);
+    return rc;
+}
+
+int rec_model_similar_items(const rec_model *model, uint32_t item, size_t k,
+                            rec_similarity sim, uint32_t *items, float *scores,
+                            size_t *n_out)
+{
+    return similar("rec_model_similar_items", model, 0, item, k, sim, items, scores, n_out);
+}
+
+int rec_model_similar_users(const rec_model *model, uint32_t user, size_t k,
+                            rec_similarity sim, uint32_t *users, float *scores,
+                            size_t *n_out)
+{
+    return similar("rec_model_similar_users", model, 1, user, k, sim, users, scores, n_out);
 }
 
 static int find_id(const char *fn, const rec_idmap *map, const char *kind,
