@@ -527,6 +527,148 @@ START_TEST(test_similar)
 }
 END_TEST
 
+/* The ridge regression of mf, relmf and nbpo satisfies its normal
+ * equations (V_I^T V_I + lambda I) u = V_I^T 1, lambda = 10 trace / dim;
+ * repeats count once; no items give the zero vector; a loaded model folds
+ * in alike. */
+START_TEST(test_fold_in_least_squares)
+{
+    rec_dataset *ds = rec_test_groups_dataset(50, 80, 4, 10, 4);
+    const char *families[] = { "mf", "relmf", "nbpo" };
+    uint32_t items[] = { 7, 3, 30, 3, 61, 12, 44, 7, 5, 19, 28, 70, 33, 2 };
+    uint32_t distinct[] = { 2, 3, 5, 7, 12, 19, 28, 30, 33, 44, 61, 70 };
+    for (size_t f = 0; f < 3; f++) {
+        rec_model *m = train(ds, families[f], "3");
+        rec_model_info info = REC_MODEL_INFO_INIT;
+        ck_assert_rec(rec_model_info_get(m, &info), REC_OK, NULL);
+        ck_assert_int_eq(info.can_fold_in, 1);
+        const rec_serving *s = &m->serving;
+        size_t d = s->dim;
+        for (size_t n = 1; n <= 14; n += 13) { /* fewer items than dims, more */
+            float *u = malloc(d * sizeof *u);
+            ck_assert_rec(rec_model_fold_in(m, items, n, u), REC_OK, NULL);
+            double *A = calloc(d * d, sizeof *A), *b = calloc(d, sizeof *b), trace = 0;
+            for (size_t j = 0; j < (n == 1 ? 1 : 12); j++) {
+                const float *v = rec_serving_item(s, n == 1 ? items[0] : distinct[j]);
+                for (size_t r = 0; r < d; r++) {
+                    b[r] += v[r];
+                    trace += (double)v[r] * v[r];
+                    for (size_t c = 0; c < d; c++)
+                        A[r * d + c] += (double)v[r] * v[c];
+                }
+            }
+            double bn = 0, worst = 0;
+            for (size_t r = 0; r < d; r++) {
+                double x = 10.0 * trace / (double)d * u[r] - b[r];
+                for (size_t c = 0; c < d; c++)
+                    x += A[r * d + c] * u[c];
+                worst = fabs(x) > worst ? fabs(x) : worst;
+                bn = fabs(b[r]) > bn ? fabs(b[r]) : bn;
+            }
+            ck_assert_msg(worst <= 1e-5 * bn, "%s: residual %g of %g", families[f], worst, bn);
+            free(A);
+            free(b);
+            if (n == 14) { /* repeats count once */
+                float *w = malloc(d * sizeof *w);
+                ck_assert_rec(rec_model_fold_in(m, distinct, 12, w), REC_OK, NULL);
+                ck_assert(memcmp(u, w, d * sizeof *u) == 0);
+                free(w);
+            }
+            free(u);
+        }
+        float zero[24];
+        memset(zero, 0xAB, sizeof zero);
+        ck_assert_rec(rec_model_fold_in(m, NULL, 0, zero), REC_OK, NULL);
+        for (size_t r = 0; r < d; r++)
+            ck_assert(zero[r] == 0.0f);
+        /* A loaded model folds in alike. */
+        char *path = rec_test_path("fold.rec");
+        ck_assert_rec(rec_model_save(m, path, NULL), REC_OK, NULL);
+        rec_model *l = NULL;
+        ck_assert_rec(rec_model_load(&l, path), REC_OK, NULL);
+        float a[24], c[24];
+        ck_assert_rec(rec_model_fold_in(m, items, 14, a), REC_OK, NULL);
+        ck_assert_rec(rec_model_fold_in(l, items, 14, c), REC_OK, NULL);
+        ck_assert(memcmp(a, c, d * sizeof *a) == 0);
+        rec_model_free(l);
+        free(path);
+        rec_model_free(m);
+    }
+    rec_dataset_free(ds);
+}
+END_TEST
+
+/* cml folds in the centroid of the items, inside the unit ball. */
+START_TEST(test_fold_in_centroid)
+{
+    rec_dataset *ds = rec_test_groups_dataset(50, 80, 4, 10, 4);
+    rec_model *m = train(ds, "cml", "3");
+    rec_serving *s = &m->serving;
+    size_t d = s->dim;
+    uint32_t items[] = { 9, 4, 9, 40, 22 }, distinct[] = { 4, 9, 22, 40 };
+    float u[24];
+    ck_assert_rec(rec_model_fold_in(m, items, 5, u), REC_OK, NULL);
+    for (size_t c = 0; c < d; c++) {
+        double mean = 0;
+        for (size_t j = 0; j < 4; j++)
+            mean += rec_serving_item(s, distinct[j])[c];
+        ck_assert(u[c] == (float)(mean / 4));
+    }
+    /* Rows outside the ball (not from training): the centroid is clipped
+     * onto it, keeping its direction. */
+    for (size_t j = 0; j < 4; j++)
+        for (size_t c = 0; c < d; c++)
+            s->V[distinct[j] * s->ld + c] = 1.0f;
+    ck_assert_int_eq(rec_serving_finish(s), REC_OK);
+    ck_assert_rec(rec_model_fold_in(m, items, 5, u), REC_OK, NULL);
+    for (size_t c = 0; c < d; c++)
+        ck_assert_double_eq_tol(u[c], 1.0 / sqrt((double)d), 1e-6);
+    ck_assert_rec(rec_model_fold_in(m, NULL, 0, u), REC_OK, NULL);
+    for (size_t c = 0; c < d; c++)
+        ck_assert(u[c] == 0.0f);
+    rec_model_free(m);
+    rec_dataset_free(ds);
+}
+END_TEST
+
+/* Folding in a training user's own items gives back most of that user's
+ * recommendations: measured 0.80 (mf) and 0.72 (cml) of the top 10, where
+ * an arbitrary fixed vector gets 0.04 to 0.05. */
+START_TEST(test_fold_in_recovers_users)
+{
+    rec_dataset *ds = rec_test_groups_dataset(400, 300, 8, 30, 21);
+    struct { const char *family, *epochs; double bar; } cases[] = {
+        { "mf", "60", 0.75 }, { "cml", "40", 0.65 },
+    };
+    for (size_t f = 0; f < 2; f++) {
+        rec_model *m = train(ds, cases[f].family, cases[f].epochs);
+        size_t d = rec_model_dim(m);
+        float *vec = malloc(d * sizeof *vec);
+        double overlap = 0;
+        for (uint32_t u = 0; u < 400; u++) {
+            const uint32_t *own;
+            size_t n_own, na, nb;
+            ck_assert_rec(rec_dataset_user_items(ds, u, &own, NULL, NULL, &n_own), REC_OK, NULL);
+            uint32_t a[10], b[10];
+            ck_assert_rec(rec_model_recommend(m, u, 10, NULL, a, NULL, &na), REC_OK, NULL);
+            ck_assert_rec(rec_model_fold_in(m, own, n_own, vec), REC_OK, NULL);
+            rec_recommend_options ro = REC_RECOMMEND_OPTIONS_INIT;
+            ro.blocklist = own;
+            ro.n_blocklist = n_own;
+            ck_assert_rec(rec_model_recommend_vector(m, vec, 10, &ro, b, NULL, &nb), REC_OK,
+                          NULL);
+            for (size_t x = 0; x < na; x++)
+                overlap += in_list(b, nb, a[x]) / 10.0;
+        }
+        overlap /= 400;
+        ck_assert_msg(overlap >= cases[f].bar, "%s: overlap@10 %.3f", cases[f].family, overlap);
+        free(vec);
+        rec_model_free(m);
+    }
+    rec_dataset_free(ds);
+}
+END_TEST
+
 Suite *rec_test_suite(void)
 {
     Suite *s = suite_create("serving");
@@ -538,6 +680,9 @@ Suite *rec_test_suite(void)
     tcase_add_test(tc, test_candidates);
     tcase_add_test(tc, test_options_version_1);
     tcase_add_test(tc, test_similar);
+    tcase_add_test(tc, test_fold_in_least_squares);
+    tcase_add_test(tc, test_fold_in_centroid);
+    tcase_add_test(tc, test_fold_in_recovers_users);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -811,9 +811,11 @@ REC_API int rec_model_similar_users(const rec_model *model, uint32_t user, size_
  * vector in the model's serving space, rec_model_dim() floats, into
  * `vector`. The model is not changed. How the vector is derived depends on
  * the model family (docs/models.md): graph models propagate the user's
- * items through their trained layers. REC_EUNSUPPORTED for families that do
- * not offer fold-in in this version (rec_model_info.can_fold_in), REC_EINVAL
- * for NULL arguments or item ids out of range. n = 0 is allowed.
+ * items through their trained layers, inner-product models solve a ridge
+ * regression of the items onto 1, cml takes the items' centroid.
+ * REC_EUNSUPPORTED for models that do not offer fold-in
+ * (rec_model_info.can_fold_in), REC_EINVAL for NULL arguments or item ids
+ * out of range. n = 0 is allowed.
  */
 REC_API int rec_model_fold_in(const rec_model *model, const uint32_t *items,
                               size_t n, float *vector);
