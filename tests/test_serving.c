@@ -1,5 +1,7 @@
 /* Serving: exact top-K lists for single users, vectors and batches. */
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -669,6 +671,101 @@ START_TEST(test_fold_in_recovers_users)
 }
 END_TEST
 
+/* docs/threading.md: threads share one model for single and batch
+ * recommendation and get what one thread gets; each sees its own
+ * rec_last_error(). Failures are counted in the threads and asserted in
+ * the main one (Check's assertions are not for other threads). */
+#define N_THREADS 8
+#define TOP_K 15
+
+typedef struct shared_run {
+    const rec_model *m;
+    const uint32_t *users;
+    size_t n_users;
+    const uint32_t *want;      /* n_users * TOP_K, from one thread */
+    const size_t *want_n;
+} shared_run;
+
+typedef struct thread_run {
+    const shared_run *sh;
+    unsigned id;
+    int mismatches, errors;
+} thread_run;
+
+static void *serve_thread(void *p)
+{
+    thread_run *t = p;
+    const shared_run *sh = t->sh;
+    uint32_t *rows = malloc(sh->n_users * TOP_K * sizeof *rows), one[TOP_K];
+    size_t *n_out = malloc(sh->n_users * sizeof *n_out), n;
+    for (int round = 0; round < 3; round++) {
+        /* Single users, from a different start in each thread. */
+        for (size_t q = 0; q < sh->n_users; q++) {
+            size_t j = (q + t->id * 7) % sh->n_users;
+            if (rec_model_recommend(sh->m, sh->users[j], TOP_K, NULL, one, NULL, &n) != REC_OK)
+                t->errors++;
+            else if (n != sh->want_n[j] ||
+                     memcmp(one, sh->want + j * TOP_K, n * sizeof *one) != 0)
+                t->mismatches++;
+        }
+        /* A batch, itself on 1 or 2 threads. */
+        if (rec_model_recommend_batch(sh->m, sh->users, sh->n_users, TOP_K, NULL,
+                                      1 + (t->id + (unsigned)round) % 2, rows, NULL,
+                                      n_out) != REC_OK)
+            t->errors++;
+        else
+            for (size_t j = 0; j < sh->n_users; j++)
+                if (n_out[j] != sh->want_n[j] ||
+                    memcmp(rows + j * TOP_K, sh->want + j * TOP_K, n_out[j] * sizeof *rows))
+                    t->mismatches++;
+        /* This thread's error message is its own. */
+        uint32_t bad = (uint32_t)(rec_model_n_users(sh->m) + t->id);
+        char expect[64];
+        snprintf(expect, sizeof expect, "user %u is out of range", (unsigned)bad);
+        if (rec_model_recommend(sh->m, bad, TOP_K, NULL, one, NULL, &n) != REC_EINVAL ||
+            !strstr(rec_last_error(), expect))
+            t->mismatches++;
+    }
+    free(rows);
+    free(n_out);
+    return NULL;
+}
+
+START_TEST(test_threads_share_a_model)
+{
+    rec_dataset *ds = rec_test_groups_dataset(300, 500, 6, 25, 13);
+    rec_model *m = train(ds, "mf", "5");
+    shared_run sh = { .m = m, .n_users = 300 };
+    uint32_t *users = malloc(300 * sizeof *users), *want = malloc(300 * TOP_K * sizeof *want);
+    size_t *want_n = malloc(300 * sizeof *want_n);
+    for (uint32_t u = 0; u < 300; u++) {
+        users[u] = u;
+        ck_assert_rec(rec_model_recommend(m, u, TOP_K, NULL, want + u * TOP_K, NULL, &want_n[u]),
+                      REC_OK, NULL);
+    }
+    sh.users = users;
+    sh.want = want;
+    sh.want_n = want_n;
+    pthread_t tid[N_THREADS];
+    thread_run runs[N_THREADS];
+    for (unsigned t = 0; t < N_THREADS; t++) {
+        runs[t] = (thread_run){ .sh = &sh, .id = t };
+        ck_assert_int_eq(pthread_create(&tid[t], NULL, serve_thread, &runs[t]), 0);
+    }
+    for (unsigned t = 0; t < N_THREADS; t++) {
+        ck_assert_int_eq(pthread_join(tid[t], NULL), 0);
+        ck_assert_msg(runs[t].errors == 0 && runs[t].mismatches == 0,
+                      "thread %u: %d errors, %d mismatches", t, runs[t].errors,
+                      runs[t].mismatches);
+    }
+    free(users);
+    free(want);
+    free(want_n);
+    rec_model_free(m);
+    rec_dataset_free(ds);
+}
+END_TEST
+
 Suite *rec_test_suite(void)
 {
     Suite *s = suite_create("serving");
@@ -683,6 +780,7 @@ Suite *rec_test_suite(void)
     tcase_add_test(tc, test_fold_in_least_squares);
     tcase_add_test(tc, test_fold_in_centroid);
     tcase_add_test(tc, test_fold_in_recovers_users);
+    tcase_add_test(tc, test_threads_share_a_model);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -21,7 +21,8 @@
  *  - The library never prints, never exits and never aborts on bad input.
  *  - A trained or loaded rec_model is immutable: any number of threads may
  *    score, recommend and evaluate on it at once. A rec_dataset is immutable
- *    after creation and may likewise be shared between threads.
+ *    after creation and may likewise be shared between threads
+ *    (docs/threading.md has the whole contract).
  *
  * Copyright (c) the librec authors. MIT licence, see COPYING.
  */
