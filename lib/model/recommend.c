@@ -26,7 +26,6 @@ int rec_rank_request_init(rec_rank_request *r, const rec_serving *s, size_t k,
         rec_rank_request_free(r);
         return REC_ENOMEM;
     }
-    r->max_excluded = (train ? rec_dataset_max_row(train) : 0) + r->n_block;
     return REC_OK;
 }
 
@@ -38,12 +37,13 @@ void rec_rank_request_free(rec_rank_request *r)
 }
 
 int rec_rank_scratch_init(rec_rank_scratch *w, const rec_serving *s,
-                          const rec_rank_request *r, size_t rows)
+                          const rec_rank_request *r, size_t rows, size_t max_row)
 {
-    size_t n = s->n_items ? s->n_items : 1;
-    w->scores = rec_aligned_alloc(rows * n, sizeof *w->scores);
+    size_t n = r->candidates ? r->n_candidates : s->n_items;
+    n = n ? n : 1;
+    w->scores = rec_aligned_alloc(r->candidates ? n : rows * n, sizeof *w->scores);
     w->ids = rec_malloc_array(n, sizeof *w->ids);
-    w->excluded = rec_malloc_array(r->max_excluded + 1, sizeof *w->excluded);
+    w->excluded = rec_malloc_array(max_row + r->n_block + 1, sizeof *w->excluded);
     w->fast = rec_malloc_array(r->k + 1, sizeof *w->fast);
     if (!w->scores || !w->ids || !w->excluded || !w->fast) {
         rec_rank_scratch_free(w);
@@ -139,8 +139,10 @@ int rec_recommend_one(const rec_serving *s, const rec_rank_request *r, const flo
     *n_out = 0;
     if (r->k == 0)
         return REC_OK;
+    const rec_dataset *t = r->train;
+    size_t row = t && user != UINT32_MAX ? t->user_ptr[user + 1] - t->user_ptr[user] : 0;
     rec_rank_scratch w;
-    int rc = rec_rank_scratch_init(&w, s, r, 1);
+    int rc = rec_rank_scratch_init(&w, s, r, 1, row);
     if (rc != REC_OK)
         return rc;
     if (!r->candidates)
@@ -211,13 +213,18 @@ int rec_recommend_batch(const rec_serving *s, const rec_rank_request *r,
     if ((size_t)threads > n_blocks)
         threads = (unsigned)n_blocks;
 
+    size_t max_row = 0;
+    for (size_t q = 0; r->train && q < n_users; q++) {
+        size_t row = r->train->user_ptr[users[q] + 1] - r->train->user_ptr[users[q]];
+        max_row = row > max_row ? row : max_row;
+    }
     batch j = { .s = s, .r = r, .users = users, .n_users = n_users, .block = block,
                 .k_row = k_row, .items = items, .scores = scores, .n_out = n_out };
     j.work = rec_calloc(threads, sizeof *j.work);
     j.top = rec_calloc(threads, sizeof *j.top);
     int rc = j.work && j.top ? REC_OK : rec_error_nomem();
     for (unsigned t = 0; rc == REC_OK && t < threads; t++) {
-        rc = rec_rank_scratch_init(&j.work[t], s, r, r->candidates ? 1 : block);
+        rc = rec_rank_scratch_init(&j.work[t], s, r, block, max_row);
         if (rc == REC_OK && !(j.top[t] = rec_malloc_array(r->k + 1, sizeof **j.top)))
             rc = rec_error_nomem();
     }

@@ -28,7 +28,6 @@ typedef struct rec_rank_request {
     size_t n_block;
     uint32_t *candidates;      /* sorted, distinct; owned; NULL: all items */
     size_t n_candidates;
-    size_t max_excluded;       /* room for a user's training row and block */
 } rec_rank_request;
 
 /* Builds a request from the caller's lists (ids < n_items, any order,
@@ -39,16 +38,19 @@ int rec_rank_request_init(rec_rank_request *r, const rec_serving *s, size_t k,
                           const uint32_t *candidates, size_t n_candidates);
 void rec_rank_request_free(rec_rank_request *r);
 
-/* One thread's buffers for rows users at a time. */
+/* One thread's buffers for `rows` users at a time (1 with candidates). */
 typedef struct rec_rank_scratch {
-    float *scores;        /* rows * n_items: fast scores, then exact ones */
-    uint32_t *ids;        /* n_items: the items scored exactly */
-    uint32_t *excluded;   /* max_excluded */
+    float *scores;        /* rows * n_items: fast scores, then exact ones;
+                           * n_candidates with candidates */
+    uint32_t *ids;        /* n_items or n_candidates: the items scored exactly */
+    uint32_t *excluded;   /* a user's training row and the block, merged */
     rec_scored *fast;     /* k: the fast top k */
 } rec_rank_scratch;
 
+/* max_row: the longest training row of the users to be served (0 when
+ * r->train is NULL). */
 int rec_rank_scratch_init(rec_rank_scratch *w, const rec_serving *s,
-                          const rec_rank_request *r, size_t rows);
+                          const rec_rank_request *r, size_t rows, size_t max_row);
 void rec_rank_scratch_free(rec_rank_scratch *w);
 
 /* The exact top r->k for the user vector u into out (r->k entries); returns
