@@ -666,14 +666,6 @@ END_TEST
 
 /* ---- Top-K against a brute-force sort ---- */
 
-static int better_first(const void *pa, const void *pb)
-{
-    const rec_scored *a = pa, *b = pb;
-    if (a->score != b->score)
-        return a->score > b->score ? -1 : 1;
-    return a->item < b->item ? -1 : a->item > b->item;
-}
-
 /* Sorts every eligible item and keeps the first k. */
 static size_t topk_brute(const float *scores, size_t n, size_t k,
                          const uint32_t *excluded, size_t n_excluded,
@@ -690,7 +682,7 @@ static size_t topk_brute(const float *scores, size_t n, size_t k,
     for (size_t i = 0; i < n; i++)
         if (!skip[i] && !isnan(scores[i]))
             all[m++] = (rec_scored){scores[i], (uint32_t)i};
-    qsort(all, m, sizeof *all, better_first);
+    qsort(all, m, sizeof *all, rec_test_best_first);
     size_t got = m < k ? m : k;
     memcpy(out, all, got * sizeof *out);
     free(skip);

@@ -7,6 +7,7 @@
 
 #include "testutil.h"
 #include "librec/librec.h"
+#include "kernels/kernels.h"
 #include "model/model.h"
 #include "model/serving.h"
 
@@ -38,19 +39,6 @@ static void duplicate_rows(rec_model *m, size_t copies)
 
 /* The reference: every item scored by rec_model_score(), sorted by score
  * (descending) then id, without the excluded ones and NaN. */
-typedef struct ref_entry {
-    float score;
-    uint32_t item;
-} ref_entry;
-
-static int cmp_ref(const void *a, const void *b)
-{
-    const ref_entry *x = a, *y = b;
-    if (x->score != y->score)
-        return x->score > y->score ? -1 : 1;
-    return (x->item > y->item) - (x->item < y->item);
-}
-
 static int in_list(const uint32_t *list, size_t n, uint32_t x)
 {
     for (size_t j = 0; j < n; j++)
@@ -65,7 +53,7 @@ static size_t reference_top(const rec_model *m, uint32_t user, size_t k, int exc
                             size_t n_allowed, uint32_t *items, float *scores)
 {
     size_t n_items = rec_model_n_items(m), n = 0;
-    ref_entry *all = malloc(n_items * sizeof *all);
+    rec_scored *all = malloc(n_items * sizeof *all);
     const uint32_t *seen = NULL;
     size_t n_seen = 0;
     if (exclude_train)
@@ -78,9 +66,9 @@ static size_t reference_top(const rec_model *m, uint32_t user, size_t k, int exc
         float v;
         ck_assert_rec(rec_model_score(m, user, &i, 1, &v), REC_OK, NULL);
         if (v == v)
-            all[n++] = (ref_entry){ v, i };
+            all[n++] = (rec_scored){ v, i };
     }
-    qsort(all, n, sizeof *all, cmp_ref);
+    qsort(all, n, sizeof *all, rec_test_best_first);
     n = n < k ? n : k;
     for (size_t j = 0; j < n; j++) {
         items[j] = all[j].item;
