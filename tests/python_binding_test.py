@@ -439,6 +439,11 @@ class TestTraining(unittest.TestCase):
             librec.Model.train(d.train, "lightgcn", dim=4, epochs=1, init_model=d.mf)
 
 
+def batch_count(batch, row):
+    """How many items row `row` of a batch recommendation holds."""
+    return int(as_list(batch.counts)[row])
+
+
 class TestModel(unittest.TestCase):
     def test_score_and_recommend_agree(self):
         m = Data.get().mf
@@ -463,6 +468,14 @@ class TestModel(unittest.TestCase):
         with self.assertRaises(librec.InvalidArgument):
             m.recommend(0, 5, blocklist=[m.n_items])
         self.assertEqual(len(m.recommend(0, 0).items), 0)
+        # Candidates: only those are ranked, training items still left out,
+        # in the order of the full ranking.
+        pool = sorted(set(range(0, m.n_items, 3)) | set(list(seen)[:2]))
+        ranked = as_list(m.recommend(0, m.n_items, candidates=pool).items)
+        self.assertEqual(ranked, [i for i in top if i in set(pool)])
+        self.assertEqual(len(m.recommend(0, 5, candidates=[]).items), 0)
+        batch = m.recommend_batch([0, 0], 4, candidates=pool)
+        self.assertEqual(as_list(batch.items[1])[:batch_count(batch, 1)], ranked[:4])
 
     def test_external_ids(self):
         d = Data.get()
@@ -497,8 +510,10 @@ class TestModel(unittest.TestCase):
             self.assertAlmostEqual(a, b, places=5)
         with self.assertRaises(librec.InvalidArgument):
             g.score_vector(as_list(v)[:-1], [0])
-        with self.assertRaises(librec.Unsupported):
-            d.mf.fold_in(liked)
+        # Every family folds in now; MF by least squares against its items.
+        self.assertTrue(d.mf.info()["can_fold_in"])
+        top = d.mf.recommend_vector(d.mf.fold_in(liked), 5, blocklist=liked)
+        self.assertFalse(set(as_list(top.items)) & set(liked))
 
     def test_evaluate(self):
         d = Data.get()

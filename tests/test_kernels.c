@@ -666,14 +666,6 @@ END_TEST
 
 /* ---- Top-K against a brute-force sort ---- */
 
-static int better_first(const void *pa, const void *pb)
-{
-    const rec_scored *a = pa, *b = pb;
-    if (a->score != b->score)
-        return a->score > b->score ? -1 : 1;
-    return a->item < b->item ? -1 : a->item > b->item;
-}
-
 /* Sorts every eligible item and keeps the first k. */
 static size_t topk_brute(const float *scores, size_t n, size_t k,
                          const uint32_t *excluded, size_t n_excluded,
@@ -690,7 +682,7 @@ static size_t topk_brute(const float *scores, size_t n, size_t k,
     for (size_t i = 0; i < n; i++)
         if (!skip[i] && !isnan(scores[i]))
             all[m++] = (rec_scored){scores[i], (uint32_t)i};
-    qsort(all, m, sizeof *all, better_first);
+    qsort(all, m, sizeof *all, rec_test_best_first);
     size_t got = m < k ? m : k;
     memcpy(out, all, got * sizeof *out);
     free(skip);
@@ -718,6 +710,23 @@ static void check_topk(const float *scores, size_t n, size_t k,
                       (double)got[t].score, want[t].item,
                       (double)want[t].score);
     ck_assert(got[k].item == 77 && got[k].score == -7.0f);
+
+    /* The ids above a threshold (the k-th best score, or 0), in order. */
+    float t = nw ? want[nw - 1].score : 0.0f;
+    uint32_t *ids = malloc((n + 1) * sizeof *ids);
+    ck_assert_ptr_nonnull(ids);
+    size_t na = rec_topk_above(scores, n, t, excluded, n_excluded, ids), e = 0, j = 0;
+    for (size_t i = 0; i < n; i++) {
+        while (e < n_excluded && excluded[e] < i)
+            e++;
+        if ((e < n_excluded && excluded[e] == i) || !(scores[i] > t))
+            continue;
+        ck_assert_msg(j < na && ids[j] == i, "n = %zu, t = %g: id %zu missing", n,
+                      (double)t, i);
+        j++;
+    }
+    ck_assert_uint_eq(j, na);
+    free(ids);
     free(want);
     free(got);
 }

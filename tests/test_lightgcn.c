@@ -298,27 +298,6 @@ START_TEST(test_export_and_fold_in_match_dense_propagation)
 }
 END_TEST
 
-/* MF does not offer fold-in in this version, and says so. */
-START_TEST(test_fold_in_unsupported)
-{
-    rec_dataset *ds = small_graph();
-    rec_train_options *o = NULL;
-    ck_assert_rec(rec_train_options_new(&o, "mf"), REC_OK, NULL);
-    ck_assert_rec(rec_train_options_set(o, "epochs", "1"), REC_OK, NULL);
-    rec_model *m = NULL;
-    ck_assert_rec(rec_model_train(&m, ds, o), REC_OK, NULL);
-    uint32_t items[] = { 0 };
-    float v[64];
-    ck_assert_rec(rec_model_fold_in(m, items, 1, v), REC_EUNSUPPORTED, "'mf'");
-    rec_model_info info = REC_MODEL_INFO_INIT;
-    rec_model_info_get(m, &info);
-    ck_assert_int_eq(info.can_fold_in, 0);
-    rec_model_free(m);
-    rec_train_options_free(o);
-    rec_dataset_free(ds);
-}
-END_TEST
-
 static double ndcg20(const rec_model *m, const rec_dataset *test)
 {
     rec_eval *ev = NULL;
@@ -433,7 +412,6 @@ Suite *rec_test_suite(void)
     tcase_add_test(tc, test_gradient_finite_differences);
     tcase_add_test(tc, test_gradient_every_loss);
     tcase_add_test(tc, test_export_and_fold_in_match_dense_propagation);
-    tcase_add_test(tc, test_fold_in_unsupported);
     tcase_add_test(tc, test_lightgcn_beats_mf);
     tcase_add_test(tc, test_layer_weights_count);
     tcase_add_test(tc, test_every_sampler_and_loss_learns);

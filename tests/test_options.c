@@ -101,6 +101,7 @@ START_TEST(test_macros_equal_init_functions)
         MACRO_AND_INIT(rec_recommend_options, REC_RECOMMEND_OPTIONS_INIT,
                        rec_recommend_options_init);
         SAME(version); SAME(exclude_train); SAME(blocklist); SAME(n_blocklist);
+        SAME(candidates); SAME(n_candidates);
     }
     {
         MACRO_AND_INIT(rec_eval_options, REC_EVAL_OPTIONS_INIT, rec_eval_options_init);
@@ -331,6 +332,18 @@ static int call_recommend_ext(const void *opts, uint64_t *digest)
     return rc;
 }
 
+static int call_recommend_batch(const void *opts, uint64_t *digest)
+{
+    const uint32_t users[2] = { 1, 0 };
+    uint32_t items[2 * K];
+    float scores[2 * K];
+    size_t n[2];
+    int rc = rec_model_recommend_batch(model, users, 2, K, opts, 1, items, scores, n);
+    if (rc == REC_OK)
+        *digest = mix(digest_list(items, scores, n[0]), digest_list(items + K, scores + K, n[1]));
+    return rc;
+}
+
 static int call_recommend_vector(const void *opts, uint64_t *digest)
 {
     float vector[64];
@@ -423,8 +436,10 @@ static const options_case options_cases[] = {
     { "rec_sampler_options", REC_SAMPLER_OPTIONS_VERSION, sizeof(rec_sampler_options),
       { sizeof(rec_sampler_options) }, sampler_defaults, { CALL(call_sampler) } },
     { "rec_recommend_options", REC_RECOMMEND_OPTIONS_VERSION, sizeof(rec_recommend_options),
-      { sizeof(rec_recommend_options) }, recommend_defaults,
-      { CALL(call_recommend), CALL(call_recommend_ext), CALL(call_recommend_vector) } },
+      { offsetof(rec_recommend_options, candidates), sizeof(rec_recommend_options) },
+      recommend_defaults,
+      { CALL(call_recommend), CALL(call_recommend_ext), CALL(call_recommend_vector),
+        CALL(call_recommend_batch) } },
     { "rec_eval_options", REC_EVAL_OPTIONS_VERSION, sizeof(rec_eval_options),
       { offsetof(rec_eval_options, beyond_accuracy), sizeof(rec_eval_options) },
       eval_defaults, { CALL(call_eval_run), CALL(call_eval_lists) } },

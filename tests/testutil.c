@@ -9,6 +9,7 @@
 
 #include "librec/librec.h"
 #include "core/alloc.h"
+#include "kernels/kernels.h"
 
 static char test_dir[256];
 
@@ -256,4 +257,12 @@ void rec_test_default_objective(const char *family, const char *const *settings)
     rec_model_free(a);
     rec_model_free(b);
     rec_dataset_free(ds);
+}
+
+int rec_test_best_first(const void *pa, const void *pb)
+{
+    const rec_scored *a = pa, *b = pb;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    return a->item < b->item ? -1 : a->item > b->item;
 }

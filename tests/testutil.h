@@ -61,6 +61,10 @@ void rec_test_objectives_learn(const char *family, const char *const *settings,
  * objective (loss bpr, sampler uniform, one negative) trains. */
 void rec_test_default_objective(const char *family, const char *const *settings);
 
+/* qsort order of rec_scored (kernels/kernels.h) in the library's top-K
+ * order: score descending, then item id ascending. */
+int rec_test_best_first(const void *a, const void *b);
+
 /* Asserts that rc == expected and, if `fragment` is not NULL, that
  * rec_last_error() contains it; prints the message on failure. */
 #define ck_assert_rec(rc, expected, fragment) \

@@ -21,7 +21,8 @@
  *  - The library never prints, never exits and never aborts on bad input.
  *  - A trained or loaded rec_model is immutable: any number of threads may
  *    score, recommend and evaluate on it at once. A rec_dataset is immutable
- *    after creation and may likewise be shared between threads.
+ *    after creation and may likewise be shared between threads
+ *    (docs/threading.md has the whole contract).
  *
  * Copyright (c) the librec authors. MIT licence, see COPYING.
  */
@@ -745,10 +746,18 @@ typedef struct rec_recommend_options {
      *  Out-of-range ids are an error. */
     const uint32_t *blocklist;
     size_t n_blocklist;
+    /* ---- version 2 ---- */
+    /** NULL (default): rank every item. Otherwise rank only these dense item
+     *  ids (any order; repeats count once; out-of-range ids are an error),
+     *  less the training items (exclude_train) and the blocklist;
+     *  n_candidates = 0 then leaves nothing to rank. Each candidate is
+     *  scored on its own, so a short list costs little. */
+    const uint32_t *candidates;
+    size_t n_candidates;
 } rec_recommend_options;
 
-#define REC_RECOMMEND_OPTIONS_VERSION 1
-#define REC_RECOMMEND_OPTIONS_INIT { REC_RECOMMEND_OPTIONS_VERSION, 1, NULL, 0 }
+#define REC_RECOMMEND_OPTIONS_VERSION 2
+#define REC_RECOMMEND_OPTIONS_INIT { REC_RECOMMEND_OPTIONS_VERSION, 1, NULL, 0, NULL, 0 }
 /** Fills *opts with the defaults of REC_RECOMMEND_OPTIONS_INIT. */
 REC_API int rec_recommend_options_init(rec_recommend_options *opts);
 
@@ -756,10 +765,30 @@ REC_API int rec_recommend_options_init(rec_recommend_options *opts);
  * The k best items for `user`, best first (ties by lower item id). items and
  * scores must hold k entries (scores may be NULL); *n_out receives how many
  * were written, fewer than k when fewer items are eligible. opts may be NULL.
+ * The scores are exactly those rec_model_score() gives, and the list is the
+ * exact top k under them.
  */
 REC_API int rec_model_recommend(const rec_model *model, uint32_t user,
                                 size_t k, const rec_recommend_options *opts,
                                 uint32_t *items, float *scores, size_t *n_out);
+
+/**
+ * rec_model_recommend() for many users at once: row j of items and scores,
+ * entries [j * k, (j + 1) * k), is the list of users[j], n_out[j] entries
+ * long; the slots after them hold REC_NO_ITEM and -INFINITY. items and
+ * scores hold n_users * k entries (scores may be NULL), n_out n_users. The
+ * lists are exactly those rec_model_recommend() gives for each user with
+ * the same opts, whatever the batch and the thread count; blocks of users
+ * are scored together through BLIS, `threads` threads at a time (0: all
+ * online CPUs; at most 256). users may repeat. users, items and n_out may
+ * be NULL when n_users = 0 (items also when k = 0). REC_EINVAL for NULL
+ * arrays, a user out of range (naming users[j]) or bad options. On failure
+ * every n_out[j] is 0.
+ */
+REC_API int rec_model_recommend_batch(const rec_model *model, const uint32_t *users,
+                                      size_t n_users, size_t k,
+                                      const rec_recommend_options *opts, unsigned threads,
+                                      uint32_t *items, float *scores, size_t *n_out);
 
 /** rec_model_score() with external ids. REC_ENOTFOUND names the first
  *  unknown id. */
@@ -769,11 +798,43 @@ REC_API int rec_model_score_ext(const rec_model *model, const char *user,
 
 /** rec_model_recommend() with an external user id in and external item ids
  *  out: items[j] points into the model's id map (valid while it lives).
- *  opts->blocklist still holds dense ids. */
+ *  opts->blocklist and opts->candidates still hold dense ids. */
 REC_API int rec_model_recommend_ext(const rec_model *model, const char *user,
                                     size_t k,
                                     const rec_recommend_options *opts,
                                     const char **items, float *scores,
+                                    size_t *n_out);
+
+/** How rec_model_similar_items() and rec_model_similar_users() compare two
+ *  vectors a and b of the serving form (item biases are not used). */
+typedef enum rec_similarity {
+    /** a . b: for models that score by inner products. */
+    REC_SIMILARITY_DOT = 0,
+    /** a . b / (|a| |b|), and 0 when a or b is the zero vector: for models
+     *  that score by inner products. */
+    REC_SIMILARITY_COSINE = 1,
+    /** -|a - b|^2: nearness in the space itself, the only similarity for
+     *  models that score by distance (REC_SCORING_NEG_SQDIST, e.g. cml),
+     *  and allowed for the others. */
+    REC_SIMILARITY_NEG_SQDIST = 2
+} rec_similarity;
+
+/**
+ * The k items most similar to `item` under `sim`, from the items' vectors,
+ * best first (ties by lower id); the item itself is left out. items and
+ * scores must hold k entries (scores may be NULL); *n_out receives how
+ * many were written (at most n_items - 1). REC_EINVAL for NULL arguments,
+ * an item out of range or an unknown sim; REC_EUNSUPPORTED for
+ * REC_SIMILARITY_DOT or _COSINE on a model that scores by distance, whose
+ * space has no meaningful origin or angle (docs/api.md).
+ */
+REC_API int rec_model_similar_items(const rec_model *model, uint32_t item, size_t k,
+                                    rec_similarity sim, uint32_t *items, float *scores,
+                                    size_t *n_out);
+
+/** rec_model_similar_items() for users, from the users' vectors. */
+REC_API int rec_model_similar_users(const rec_model *model, uint32_t user, size_t k,
+                                    rec_similarity sim, uint32_t *users, float *scores,
                                     size_t *n_out);
 
 /* ------------------------------------------------------------------------ */
@@ -786,9 +847,11 @@ REC_API int rec_model_recommend_ext(const rec_model *model, const char *user,
  * vector in the model's serving space, rec_model_dim() floats, into
  * `vector`. The model is not changed. How the vector is derived depends on
  * the model family (docs/models.md): graph models propagate the user's
- * items through their trained layers. REC_EUNSUPPORTED for families that do
- * not offer fold-in in this version (rec_model_info.can_fold_in), REC_EINVAL
- * for NULL arguments or item ids out of range. n = 0 is allowed.
+ * items through their trained layers, inner-product models solve a ridge
+ * regression of the items onto 1, cml takes the items' centroid.
+ * REC_EUNSUPPORTED for models that do not offer fold-in
+ * (rec_model_info.can_fold_in), REC_EINVAL for NULL arguments or item ids
+ * out of range. n = 0 is allowed.
  */
 REC_API int rec_model_fold_in(const rec_model *model, const uint32_t *items,
                               size_t n, float *vector);

@@ -1,6 +1,7 @@
 /* Public entry points for model families, training options, training,
  * model inspection and serving. Argument checks and dispatch only. */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "librec/librec.h"
@@ -9,8 +10,10 @@
 #include "core/alloc.h"
 #include "core/layout.h"
 #include "core/parse.h"
+#include "core/threads.h"
 #include "model/model.h"
 #include "model/recommend.h"
+#include "model/similar.h"
 #include "train/train.h"
 
 /* ---- Families ---- */
@@ -294,6 +297,58 @@ int rec_recommend_options_init(rec_recommend_options *opts)
     return REC_OK;
 }
 
+/* A list of n dense item ids in opts (may be NULL when n = 0). */
+static int check_item_list(const char *fn, const rec_model *m, const char *name,
+                           const uint32_t *list, size_t n)
+{
+    if (n && !list)
+        return rec_error(REC_EINVAL, "%s: opts->%s is NULL but n_%s is %zu", fn, name, name,
+                         n);
+    for (size_t j = 0; j < n; j++)
+        if (list[j] >= m->serving.n_items)
+            return rec_error(REC_EINVAL, "%s: opts->%s[%zu] = %u is out of range (the model "
+                             "has %zu items)", fn, name, j, (unsigned)list[j],
+                             m->serving.n_items);
+    return REC_OK;
+}
+
+/* The options (NULL: defaults) checked against the model, as a request for
+ * k items. with_user: the request is for users of the model, whose training
+ * items exclude_train removes (not for vectors). */
+static int make_request(const char *fn, const rec_model *m, int with_user, size_t k,
+                        const rec_recommend_options *opts, rec_rank_request *req)
+{
+    memset(req, 0, sizeof *req);
+    /* Read at the caller's version: a version-1 struct ends before the
+     * candidates, which keep their default. */
+    rec_recommend_options o = REC_RECOMMEND_OPTIONS_INIT;
+    if (opts) {
+        int rc = rec_check_version(fn, "opts", opts->version, REC_RECOMMEND_OPTIONS_VERSION);
+        if (rc != REC_OK)
+            return rc;
+        memcpy(&o, opts, opts->version == 1 ? offsetof(rec_recommend_options, candidates)
+                                            : sizeof o);
+    }
+    int rc = check_item_list(fn, m, "blocklist", o.blocklist, o.n_blocklist);
+    if (rc == REC_OK && o.candidates)
+        rc = check_item_list(fn, m, "candidates", o.candidates, o.n_candidates);
+    if (rc == REC_OK && !o.candidates && o.n_candidates)
+        rc = rec_error(REC_EINVAL, "%s: opts->candidates is NULL but n_candidates is %zu",
+                       fn, o.n_candidates);
+    if (rc != REC_OK)
+        return rc;
+    const rec_dataset *train = NULL;
+    if (o.exclude_train && with_user) {
+        if (!m->has_interactions)
+            return rec_error(REC_EINVAL, "%s: the model was saved without its training "
+                             "interactions, so they cannot be excluded; set "
+                             "opts->exclude_train = 0", fn);
+        train = m->train;
+    }
+    return rec_rank_request_init(req, &m->serving, k, train, o.blocklist, o.n_blocklist,
+                                 o.candidates, o.n_candidates);
+}
+
 /* Validates options and runs the selection for the user vector u into a
  * temporary buffer. user: the dense user whose training items exclude_train
  * removes, or UINT32_MAX for a vector without training items. */
@@ -301,40 +356,17 @@ static int recommend(const char *fn, const rec_model *m, const float *u, uint32_
                      size_t k, const rec_recommend_options *opts, rec_scored **out,
                      size_t *n)
 {
-    static const rec_recommend_options defaults = REC_RECOMMEND_OPTIONS_INIT;
     *out = NULL;
     *n = 0;
-    if (!opts)
-        opts = &defaults;
-    int rc = rec_check_version(fn, "opts", opts->version, REC_RECOMMEND_OPTIONS_VERSION);
-    if (rc != REC_OK)
+    rec_rank_request req;
+    int rc = make_request(fn, m, user != UINT32_MAX, k, opts, &req);
+    if (rc != REC_OK || req.k == 0) {
+        rec_rank_request_free(&req);
         return rc;
-    if (opts->n_blocklist && !opts->blocklist)
-        return rec_error(REC_EINVAL, "%s: opts->blocklist is NULL but n_blocklist is %zu",
-                         fn, opts->n_blocklist);
-    for (size_t j = 0; j < opts->n_blocklist; j++)
-        if (opts->blocklist[j] >= m->serving.n_items)
-            return rec_error(REC_EINVAL, "%s: opts->blocklist[%zu] = %u is out of range "
-                             "(the model has %zu items)", fn, j,
-                             (unsigned)opts->blocklist[j], m->serving.n_items);
-    const uint32_t *seen = NULL;
-    size_t n_seen = 0;
-    if (opts->exclude_train && user != UINT32_MAX) {
-        if (!m->has_interactions)
-            return rec_error(REC_EINVAL, "%s: the model was saved without its training "
-                             "interactions, so they cannot be excluded; set "
-                             "opts->exclude_train = 0", fn);
-        seen = m->train->user_items + m->train->user_ptr[user];
-        n_seen = m->train->user_ptr[user + 1] - m->train->user_ptr[user];
     }
-    size_t cap = k < m->serving.n_items ? k : m->serving.n_items;
-    if (cap == 0)
-        return REC_OK;
-    *out = rec_malloc_array(cap, sizeof **out);
-    if (!*out)
-        return rec_error_nomem();
-    rc = rec_recommend_items(&m->serving, u, seen, n_seen, cap, opts->blocklist,
-                             opts->n_blocklist, *out, n);
+    *out = rec_malloc_array(req.k, sizeof **out);
+    rc = *out ? rec_recommend_one(&m->serving, &req, u, user, *out, n) : rec_error_nomem();
+    rec_rank_request_free(&req);
     if (rc != REC_OK) {
         rec_free(*out);
         *out = NULL;
@@ -375,6 +407,93 @@ int rec_model_recommend(const rec_model *model, uint32_t user, size_t k,
     *n_out = n;
     rec_free(best);
     return REC_OK;
+}
+
+int rec_model_recommend_batch(const rec_model *model, const uint32_t *users,
+                              size_t n_users, size_t k, const rec_recommend_options *opts,
+                              unsigned threads, uint32_t *items, float *scores,
+                              size_t *n_out)
+{
+    static const char fn[] = "rec_model_recommend_batch";
+    if (n_users > 0) {
+        REC_CHECK_NULL(fn, n_out);
+        memset(n_out, 0, n_users * sizeof *n_out);
+    }
+    REC_CHECK_NULL(fn, model);
+    if (n_users > 0) {
+        REC_CHECK_NULL(fn, users);
+        if (k > 0)
+            REC_CHECK_NULL(fn, items);
+    }
+    if (n_users > 0 && k > SIZE_MAX / sizeof *items / n_users)
+        return rec_error(REC_EINVAL, "%s: n_users * k = %zu * %zu is too large", fn,
+                         n_users, k);
+    if (threads > REC_MAX_THREADS)
+        return rec_error(REC_EINVAL, "%s: threads = %u is above %u", fn, threads,
+                         (unsigned)REC_MAX_THREADS);
+    for (size_t j = 0; j < n_users; j++)
+        if (users[j] >= model->serving.n_users)
+            return rec_error(REC_EINVAL, "%s: users[%zu] = %u is out of range (the model "
+                             "has %zu users)", fn, j, (unsigned)users[j],
+                             model->serving.n_users);
+    rec_rank_request req;
+    int rc = make_request(fn, model, 1, k, opts, &req);
+    if (rc == REC_OK)
+        rc = rec_recommend_batch(&model->serving, &req, users, n_users,
+                                 rec_threads_resolve(threads), k, items, scores, n_out);
+    rec_rank_request_free(&req);
+    return rc;
+}
+
+/* Similar items (users = 0) or users to row q. */
+static int similar(const char *fn, const rec_model *model, int users, uint32_t q, size_t k,
+                   rec_similarity sim, uint32_t *ids, float *scores, size_t *n_out)
+{
+    REC_CHECK_NULL(fn, n_out);
+    *n_out = 0;
+    REC_CHECK_NULL(fn, model);
+    const char *kind = users ? "user" : "item";
+    size_t n = users ? model->serving.n_users : model->serving.n_items;
+    if (q >= n)
+        return rec_error(REC_EINVAL, "%s: %s %u is out of range (the model has %zu %ss)", fn,
+                         kind, (unsigned)q, n, kind);
+    if (k > 0 && !ids)
+        return rec_error(REC_EINVAL, "%s: %ss is NULL", fn, kind);
+    if (sim != REC_SIMILARITY_DOT && sim != REC_SIMILARITY_COSINE &&
+        sim != REC_SIMILARITY_NEG_SQDIST)
+        return rec_error(REC_EINVAL, "%s: sim = %d is not a rec_similarity", fn, (int)sim);
+    if (model->serving.scoring == REC_SCORING_NEG_SQDIST && sim != REC_SIMILARITY_NEG_SQDIST)
+        return rec_error(REC_EUNSUPPORTED, "%s: model family '%s' scores by distance, so "
+                         "only REC_SIMILARITY_NEG_SQDIST compares its vectors meaningfully",
+                         fn, model->family->name);
+    size_t cap = k < n - 1 ? k : n - 1;
+    if (cap == 0)
+        return REC_OK;
+    rec_scored *best = rec_malloc_array(cap, sizeof *best);
+    if (!best)
+        return rec_error_nomem();
+    size_t got;
+    int rc = rec_similar_rows(&model->serving, users, q, cap, sim, best, &got);
+    if (rc == REC_OK) {
+        copy_best(best, got, ids, scores);
+        *n_out = got;
+    }
+    rec_free(best);
+    return rc;
+}
+
+int rec_model_similar_items(const rec_model *model, uint32_t item, size_t k,
+                            rec_similarity sim, uint32_t *items, float *scores,
+                            size_t *n_out)
+{
+    return similar("rec_model_similar_items", model, 0, item, k, sim, items, scores, n_out);
+}
+
+int rec_model_similar_users(const rec_model *model, uint32_t user, size_t k,
+                            rec_similarity sim, uint32_t *users, float *scores,
+                            size_t *n_out)
+{
+    return similar("rec_model_similar_users", model, 1, user, k, sim, users, scores, n_out);
 }
 
 static int find_id(const char *fn, const rec_idmap *map, const char *kind,

@@ -9,12 +9,6 @@
 #include "eval/metrics.h"
 #include "kernels/kernels.h"
 
-/* Scores held per worker: a block of users times all items. 4M floats
- * (16 MiB) keeps blocks of 64 users up to 65k items and shrinks the block
- * for larger catalogues. */
-#define SCORE_BUDGET ((size_t)4 << 20)
-#define BLOCK_MAX 64
-
 typedef struct worker {
     float *scores;        /* block * n_items */
     rec_scored *top;      /* k_max */
@@ -142,8 +136,7 @@ int rec_evaluate(struct rec_eval **out, const rec_serving *s, const rec_dataset 
 
     unsigned threads = rec_threads_resolve(plan->threads);
     size_t n_items = s->n_items ? s->n_items : 1;
-    size_t block = SCORE_BUDGET / n_items;
-    block = block < 1 ? 1 : block > BLOCK_MAX ? BLOCK_MAX : block;
+    size_t block = rec_serving_block_rows(s);
     size_t n_blocks = (n_users + block - 1) / block;
     if ((size_t)threads > n_blocks)
         threads = n_blocks ? (unsigned)n_blocks : 1;

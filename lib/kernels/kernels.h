@@ -130,4 +130,10 @@ typedef struct rec_scored {
 size_t rec_topk(const float *scores, size_t n, size_t k,
                 const uint32_t *excluded, size_t n_excluded, rec_scored *out);
 
+/* The ids i < n, ascending, whose scores[i] is above t (NaN never is),
+ * skipping the excluded ids as rec_topk() does. ids must hold n entries;
+ * returns how many were written. */
+size_t rec_topk_above(const float *scores, size_t n, float t, const uint32_t *excluded,
+                      size_t n_excluded, uint32_t *ids);
+
 #endif

@@ -84,21 +84,34 @@ static void scan_gap(selection *s, size_t lo, size_t hi)
     }
 }
 
-size_t rec_topk(const float *scores, size_t n, size_t k,
-                const uint32_t *excluded, size_t n_excluded, rec_scored *out)
+/* Calls gap(ctx, lo, hi) for each run [lo, hi) of [0, n) between the
+ * excluded ids (ascending, duplicates allowed, ids >= n ignored). */
+static void for_each_gap(size_t n, const uint32_t *excluded, size_t n_excluded,
+                         void (*gap)(void *ctx, size_t lo, size_t hi), void *ctx)
 {
-    if (k == 0)
-        return 0;
-    selection s = {scores, out, k, 0};
     size_t pos = 0, e = 0;
     while (pos < n) {
         /* Skips duplicates and ids already passed. */
         while (e < n_excluded && excluded[e] < pos)
             e++;
         size_t end = e < n_excluded && excluded[e] < n ? excluded[e] : n;
-        scan_gap(&s, pos, end);
+        gap(ctx, pos, end);
         pos = end + 1;
     }
+}
+
+static void select_gap(void *ctx, size_t lo, size_t hi)
+{
+    scan_gap(ctx, lo, hi);
+}
+
+size_t rec_topk(const float *scores, size_t n, size_t k,
+                const uint32_t *excluded, size_t n_excluded, rec_scored *out)
+{
+    if (k == 0)
+        return 0;
+    selection s = {scores, out, k, 0};
+    for_each_gap(n, excluded, n_excluded, select_gap, &s);
     /* Heap sort: moving the worst remaining entry to the back each time
      * leaves out[] best first. */
     for (size_t size = s.size; size > 1; size--) {
@@ -107,4 +120,28 @@ size_t rec_topk(const float *scores, size_t n, size_t k,
         sift_down(out, size - 1, last);
     }
     return s.size;
+}
+
+typedef struct above {
+    const float *scores;
+    float t;
+    uint32_t *ids;
+    size_t n;
+} above;
+
+static void above_gap(void *ctx, size_t lo, size_t hi)
+{
+    above *a = ctx;
+    const rec_kernels *K = rec_kernels_get();
+    for (size_t i = lo + K->first_above(a->scores + lo, hi - lo, a->t); i < hi;
+         i += 1 + K->first_above(a->scores + i + 1, hi - i - 1, a->t))
+        a->ids[a->n++] = (uint32_t)i;
+}
+
+size_t rec_topk_above(const float *scores, size_t n, float t, const uint32_t *excluded,
+                      size_t n_excluded, uint32_t *ids)
+{
+    above a = {scores, t, ids, 0};
+    for_each_gap(n, excluded, n_excluded, above_gap, &a);
+    return a.n;
 }

@@ -116,6 +116,14 @@ static inline size_t rec_mf_unit_size(const mf_run *r, size_t unit)
     REC_PARAM_INIT("normal"), REC_PARAM_INIT_SCALE("0.1"), REC_PARAM_THREADS, \
     REC_PARAM_SEED, REC_PARAMS_EVALUATION(eval_every, early_stop)
 
+/* Fold-in (family.h; mf_fold_in.c): inner-product families by ridge
+ * regression onto the user's items, cml by their centroid. */
+int rec_mf_fold_in(const struct rec_model *m, const uint32_t *items, size_t n, float *out);
+int rec_cml_fold_in(const struct rec_model *m, const uint32_t *items, size_t n, float *out);
+/* The ridge weight of rec_mf_fold_in() in units of the mean eigenvalue of
+ * V_I^T V_I. */
+#define REC_FOLD_IN_RIDGE 10.0
+
 /* Defines the family `ident` named `name` over the engine. */
 #define REC_MF_FAMILY(ident, fname, text, table, kind)                                    \
     static int ident##_setup(void **state, const rec_dataset *ds,                          \
@@ -127,7 +135,8 @@ static inline size_t rec_mf_unit_size(const mf_run *r, size_t unit)
                                .n_params = sizeof table / sizeof table[0],                 \
                                .setup = ident##_setup, .epoch = rec_mf_epoch,              \
                                .export_state = rec_mf_export, .destroy = rec_mf_destroy,   \
-                               .fold_in = NULL }
+                               .fold_in = kind == REC_MF_CML ? rec_cml_fold_in        \
+                                                             : rec_mf_fold_in }
 
 /* Rows of the tables sit at random places in megabytes of memory: both
  * paths ask for them a few tuples ahead. */

@@ -1,5 +1,7 @@
 #include "model/serving.h"
 
+#include <float.h>
+#include <math.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -36,10 +38,28 @@ int rec_serving_alloc(rec_serving *s, size_t n_users, size_t n_items,
     return REC_OK;
 }
 
+/* The bounds rec_serving_score_margin() needs, in double. */
+static void norm_bounds(rec_serving *s)
+{
+    double vmax = 0.0, bmax = 0.0;
+    for (size_t i = 0; i < s->n_items; i++) {
+        const float *v = rec_serving_item(s, (uint32_t)i);
+        double sq = 0.0;
+        for (size_t c = 0; c < s->dim; c++)
+            sq += (double)v[c] * v[c];
+        vmax = sq > vmax ? sq : vmax;
+        if (s->item_bias)
+            bmax = fabs(s->item_bias[i]) > bmax ? fabs(s->item_bias[i]) : bmax;
+    }
+    s->item_norm_max = sqrt(vmax);
+    s->bias_abs_max = bmax;
+}
+
 int rec_serving_finish(rec_serving *s)
 {
     rec_free(s->item_sqnorm);
     s->item_sqnorm = NULL;
+    norm_bounds(s);
     if (s->scoring != REC_SCORING_NEG_SQDIST)
         return REC_OK;
     s->item_sqnorm = rec_malloc_array(s->n_items ? s->n_items : 1, sizeof(float));
@@ -126,4 +146,38 @@ int rec_serving_score_block(const rec_serving *s, const uint32_t *users,
     }
     rec_free(a);
     return REC_OK;
+}
+
+/* With n = ld terms (zero padding adds exact zeros), any order of
+ * evaluation of a dot product or a sum of squares is within
+ * gamma_n * (sum of the terms' magnitudes) of the exact value, gamma_n =
+ * n u / (1 - n u), u = 2^-24 (Higham, Accuracy and Stability of Numerical
+ * Algorithms, 3.1). With P = |u| max|V[i]| bounding |<u, V[i]>| and S =
+ * (|u| + max|V[i]|)^2 bounding the magnitudes of 2<u, v>, |u|^2 and |v|^2
+ * together, each score is within gamma_{n+2} X + 4 u (X + max|b|) of its
+ * exact value, X = P (DOT) or S (NEG_SQDIST): the product terms, then at
+ * most four roundings of the steps after (doubling, the sum of the squared
+ * norms, the difference, the bias). Two evaluations are within twice that
+ * of each other; the margin doubles it again. */
+double rec_serving_score_margin(const rec_serving *s, const float *u)
+{
+    double usq = 0.0;
+    for (size_t c = 0; c < s->dim; c++)
+        usq += (double)u[c] * u[c];
+    double un = sqrt(usq), vn = s->item_norm_max;
+    double x = s->scoring == REC_SCORING_DOT ? un * vn : (un + vn) * (un + vn);
+    double unit = FLT_EPSILON / 2.0, nu = (double)(s->ld + 2) * unit;
+    double gamma = nu / (1.0 - nu);
+    return 4.0 * (gamma * x + 4.0 * unit * (x + s->bias_abs_max));
+}
+
+/* Scores held per block: 4M floats (16 MiB) keeps blocks of 64 users up to
+ * 65k items and shrinks the block for larger catalogues. */
+#define SCORE_BUDGET ((size_t)4 << 20)
+#define BLOCK_MAX 64
+
+size_t rec_serving_block_rows(const rec_serving *s)
+{
+    size_t block = SCORE_BUDGET / (s->n_items ? s->n_items : 1);
+    return block < 1 ? 1 : block > BLOCK_MAX ? BLOCK_MAX : block;
 }

@@ -151,8 +151,10 @@ class SplitOptions(ctypes.Structure):
 
 class RecommendOptions(ctypes.Structure):
     _fields_ = [("version", ctypes.c_uint32), ("exclude_train", ctypes.c_int),
-                ("blocklist", c_u32p), ("n_blocklist", ctypes.c_size_t)]
-    DEFAULTS = (1, 1, None, 0)
+                ("blocklist", c_u32p), ("n_blocklist", ctypes.c_size_t),
+                # version 2
+                ("candidates", c_u32p), ("n_candidates", ctypes.c_size_t)]
+    DEFAULTS = (2, 1, None, 0, None, 0)
 
 
 class EvalOptions(ctypes.Structure):

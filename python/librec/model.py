@@ -78,12 +78,16 @@ def _param_text(value):
                     f"of numbers, not {type(value).__name__}")
 
 
-def _recommend_options(exclude_train, blocklist):
-    """rec_recommend_options, and the blocklist array it points to."""
+def _recommend_options(exclude_train, blocklist, candidates=None):
+    """rec_recommend_options, and the blocklist and candidate arrays it
+    points to (None: no blocklist; every item a candidate)."""
     block = _arrays.optional_input(blocklist, U32, "blocklist")
+    cand = _arrays.optional_input(candidates, U32, "candidates")
     opts = _lib.options(_lib.RecommendOptions, exclude_train=int(bool(exclude_train)),
-                        blocklist=block.ptr, n_blocklist=block.n)
-    return opts, block
+                        blocklist=block.ptr, n_blocklist=block.n,
+                        candidates=cand.ptr if candidates is not None else None,
+                        n_candidates=cand.n)
+    return opts, (block, cand)
 
 
 def _at(out, kind, offset):
@@ -262,14 +266,15 @@ class Model(_lib.Owner):
         lib.rec_model_score(self._handle, user, it.ptr, it.n, out.ptr)
         return out.result()
 
-    def recommend(self, user, k=10, exclude_train=True, blocklist=None):
+    def recommend(self, user, k=10, exclude_train=True, blocklist=None, candidates=None):
         """The k best items for a dense user id, best first (fewer when fewer
         are eligible), without the user's training items unless
         exclude_train is False and without the dense item ids of
-        `blocklist`. Returns Recommendation(items, scores)."""
+        `blocklist`; with `candidates`, only those dense item ids are
+        ranked. Returns Recommendation(items, scores)."""
         user = _arrays.scalar(user, U32, "user")
         k = min(_arrays.scalar(k, SIZE, "k"), self.n_items)
-        opts, _block = _recommend_options(exclude_train, blocklist)
+        opts, _block = _recommend_options(exclude_train, blocklist, candidates)
         items, scores, n = _arrays.Output(U32, k), _arrays.Output(F32, k), ctypes.c_size_t()
         lib.rec_model_recommend(self._handle, user, k, ctypes.byref(opts), items.ptr,
                                 scores.ptr, ctypes.byref(n))
@@ -298,7 +303,8 @@ class Model(_lib.Owner):
         return Recommendation([_lib.text(items[j]) for j in range(n.value)],
                               scores.result(n.value))
 
-    def recommend_batch(self, users, k=10, exclude_train=True, blocklist=None, threads=0):
+    def recommend_batch(self, users, k=10, exclude_train=True, blocklist=None, threads=0,
+                        candidates=None):
         """recommend() for many dense user ids at once: BatchRecommendation
         whose items and scores have a row of k per user (numpy: arrays of
         shape (len(users), k); without numpy: lists of rows). Slots past
@@ -313,7 +319,7 @@ class Model(_lib.Owner):
         k = _arrays.scalar(k, SIZE, "k")
         threads = _arrays.scalar(threads, U32, "threads")
         n = us.n
-        opts, _block = _recommend_options(exclude_train, blocklist)
+        opts, _block = _recommend_options(exclude_train, blocklist, candidates)
         items = _arrays.Output(U32, n * k, fill=NO_ITEM, shape=(n, k))
         scores = _arrays.Output(F32, n * k, fill=-math.inf, shape=(n, k))
         counts = _arrays.Output(SIZE, n, fill=0)
@@ -354,13 +360,13 @@ class Model(_lib.Owner):
         lib.rec_model_score_vector(self._handle, v.ptr, it.ptr, it.n, out.ptr)
         return out.result()
 
-    def recommend_vector(self, vector, k=10, blocklist=None):
+    def recommend_vector(self, vector, k=10, blocklist=None, candidates=None):
         """recommend() for a user given by a vector. Such a user has no
         training items: pass the items to leave out (e.g. those folded in)
         as blocklist."""
         v = self._vector(vector)
         k = min(_arrays.scalar(k, SIZE, "k"), self.n_items)
-        opts, _block = _recommend_options(False, blocklist)
+        opts, _block = _recommend_options(False, blocklist, candidates)
         items, scores, n = _arrays.Output(U32, k), _arrays.Output(F32, k), ctypes.c_size_t()
         lib.rec_model_recommend_vector(self._handle, v.ptr, k, ctypes.byref(opts), items.ptr,
                                        scores.ptr, ctypes.byref(n))
