@@ -201,8 +201,10 @@ int rec_recommend_batch(const rec_serving *s, const rec_rank_request *r,
                         const uint32_t *users, size_t n_users, unsigned threads,
                         size_t k_row, uint32_t *items, float *scores, size_t *n_out)
 {
+    if (n_users == 0) /* the arrays may then be NULL */
+        return REC_OK;
     memset(n_out, 0, n_users * sizeof *n_out);
-    if (n_users == 0 || k_row == 0)
+    if (k_row == 0)
         return REC_OK;
     /* Blocks of at most rec_serving_block_rows() users, and at least one
      * per thread; a list of candidates needs no block of scores. */
