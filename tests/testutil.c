@@ -158,21 +158,39 @@ double rec_test_recall20(const rec_model *m, const rec_dataset *test)
     return r;
 }
 
-void rec_test_train_alloc_sweep(const rec_dataset *ds, const rec_train_options *o)
+long rec_test_alloc_sweep(rec_test_op op, void *ctx)
 {
     for (long n = 1;; n++) {
-        rec_model *m = NULL;
         rec_alloc_fail_after(n);
-        int rc = rec_model_train(&m, ds, o);
+        int rc = op(ctx);
         rec_alloc_fail_after(0);
-        if (rc == REC_OK) {
-            rec_model_free(m);
-            return;
-        }
+        if (rc == REC_OK)
+            return n - 1;
         ck_assert_rec(rc, REC_ENOMEM, NULL);
-        ck_assert_ptr_null(m);
-        ck_assert_int_lt(n, 100000);
+        ck_assert_int_lt(n, 1000000);
     }
+}
+
+typedef struct train_op {
+    const rec_dataset *ds;
+    const rec_train_options *o;
+} train_op;
+
+static int train_once(void *p)
+{
+    train_op *t = p;
+    rec_model *m = NULL;
+    int rc = rec_model_train(&m, t->ds, t->o);
+    if (rc != REC_OK)
+        ck_assert_ptr_null(m);
+    rec_model_free(m);
+    return rc;
+}
+
+void rec_test_train_alloc_sweep(const rec_dataset *ds, const rec_train_options *o)
+{
+    train_op t = { ds, o };
+    rec_test_alloc_sweep(train_once, &t);
 }
 
 const char *const rec_test_losses[REC_TEST_N_LOSSES][4] = {

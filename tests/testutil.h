@@ -39,6 +39,17 @@ struct rec_dataset *rec_test_groups_dataset(unsigned users, unsigned items,
 struct rec_model;
 double rec_test_recall20(const struct rec_model *m, const struct rec_dataset *test);
 
+/* One call sequence under an allocation sweep: releases everything it made
+ * (on success too) and returns the first failing status, or REC_OK. It
+ * asserts what a failure must leave behind (out-pointers NULL). */
+typedef int (*rec_test_op)(void *ctx);
+
+/* Runs op with the n-th allocation failing, for n = 1, 2, ... until it
+ * succeeds: every failing run must return REC_ENOMEM. Returns the number of
+ * failing runs (the allocations the sequence makes). Leaks show up under
+ * LeakSanitizer in the sanitizer build. */
+long rec_test_alloc_sweep(rec_test_op op, void *ctx);
+
 /* Trains with the n-th allocation failing, for n = 1, 2, ... until
  * training succeeds: every failure must be REC_ENOMEM with no model. */
 struct rec_train_options;
