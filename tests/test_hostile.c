@@ -11,6 +11,7 @@
 
 #include "testutil.h"
 #include "librec/librec.h"
+#include "core/alloc.h"
 
 static rec_dataset *csv_bytes(const char *name, const void *data, size_t len,
                               const rec_csv_options *csv, int expect,
@@ -379,6 +380,31 @@ START_TEST(test_bare_cr)
 }
 END_TEST
 
+/* Out of memory at any point of a load: the message names the file too. */
+START_TEST(test_nomem_names_file)
+{
+    char *csv = rec_test_write_file("nomem.csv", "user,item\na,b\nc,d\n");
+    char *adj = rec_test_write_file("nomem.txt", "a b c\nd e\n");
+    for (int which = 0; which < 2; which++) {
+        for (long n = 1;; n++) {
+            rec_dataset *ds = NULL;
+            rec_alloc_fail_after(n);
+            int rc = which ? rec_dataset_load_adjlist(&ds, adj, NULL, NULL)
+                           : rec_dataset_load_csv(&ds, csv, NULL, NULL, NULL);
+            rec_alloc_fail_after(0);
+            if (rc == REC_OK) {
+                rec_dataset_free(ds);
+                break;
+            }
+            ck_assert_rec(rc, REC_ENOMEM, which ? "nomem.txt: out of memory"
+                                                : "nomem.csv: out of memory");
+        }
+    }
+    free(csv);
+    free(adj);
+}
+END_TEST
+
 Suite *rec_test_suite(void)
 {
     Suite *s = suite_create("hostile");
@@ -390,6 +416,7 @@ Suite *rec_test_suite(void)
     tcase_add_test(tc, test_nonfinite);
     tcase_add_test(tc, test_odd_files);
     tcase_add_test(tc, test_bare_cr);
+    tcase_add_test(tc, test_nomem_names_file);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -423,6 +423,30 @@ START_TEST(test_hostile_sizes_no_allocation)
 }
 END_TEST
 
+/* Out of memory while loading: the message names the file. */
+START_TEST(test_load_nomem_names_file)
+{
+    size_t len;
+    unsigned char *b = saved_bytes(&len);
+    char *path = rec_test_write_bytes("nomem.rec", b, len);
+    for (int mapped = 0; mapped < 2; mapped++) {
+        for (long n = 1;; n++) {
+            rec_model *m = NULL;
+            rec_alloc_fail_after(n);
+            int rc = mapped ? rec_model_load_mapped(&m, path) : rec_model_load(&m, path);
+            rec_alloc_fail_after(0);
+            if (rc == REC_OK) {
+                rec_model_free(m);
+                break;
+            }
+            ck_assert_rec(rc, REC_ENOMEM, "nomem.rec");
+        }
+    }
+    free(path);
+    free(b);
+}
+END_TEST
+
 START_TEST(test_failed_save_keeps_old_file)
 {
     rec_model *m = small_model("mf", NULL);
@@ -474,6 +498,7 @@ Suite *rec_test_suite(void)
     tcase_add_test(tc, test_every_byte_change);
     tcase_add_test(tc, test_hostile_headers);
     tcase_add_test(tc, test_hostile_sizes_no_allocation);
+    tcase_add_test(tc, test_load_nomem_names_file);
     tcase_add_test(tc, test_failed_save_keeps_old_file);
     suite_add_tcase(s, tc);
     return s;
