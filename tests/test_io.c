@@ -3,8 +3,12 @@
  * copying and by mapping. */
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "testutil.h"
 #include "librec/librec.h"
@@ -316,6 +320,133 @@ START_TEST(test_hostile_headers)
 }
 END_TEST
 
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#  define REC_TEST_SANITIZED 1
+#elif defined(__has_feature)
+#  if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#    define REC_TEST_SANITIZED 1
+#  endif
+#endif
+
+/* Loads the bytes in a child whose address space may grow by only 256 MiB:
+ * a loader that allocated what a hostile header claims before refusing it
+ * would fail there with REC_ENOMEM (or die) instead of refusing with
+ * REC_ECORRUPT. Sanitizer runtimes reserve terabytes of shadow memory and
+ * cannot run under such a limit; there the plain status check is all. */
+static void assert_refused_small(const void *data, size_t len, const char *fragment)
+{
+#ifdef REC_TEST_SANITIZED
+    ck_assert_rec(load_bytes(data, len), REC_ECORRUPT, fragment);
+#else
+    char *path = rec_test_write_bytes("hostile.rec", data, len);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        long pages = 0;
+        FILE *f = fopen("/proc/self/statm", "r");
+        if (!f || fscanf(f, "%ld", &pages) != 1)
+            _exit(90);
+        fclose(f);
+        rlim_t cap = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + (256u << 20);
+        struct rlimit rl = { cap, cap };
+        if (setrlimit(RLIMIT_AS, &rl) != 0)
+            _exit(91);
+        for (int mapped = 0; mapped < 2; mapped++) {
+            rec_model *m = NULL;
+            int rc = mapped ? rec_model_load_mapped(&m, path) : rec_model_load(&m, path);
+            if (rc != REC_ECORRUPT || m)
+                _exit(10 + mapped);
+            if (fragment && !strstr(rec_last_error(), fragment))
+                _exit(20 + mapped);
+        }
+        _exit(0);
+    }
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                  "a hostile header under a 256 MiB allowance: status 0x%x", status);
+    /* The same refusal in this process, to show the message on failure. */
+    ck_assert_rec(load_bytes(data, len), REC_ECORRUPT, fragment);
+    free(path);
+#endif
+}
+
+/* Sizes a few hundred bytes of file claim but that would need gigabytes:
+ * refused from the header and the section table alone. */
+START_TEST(test_hostile_sizes_no_allocation)
+{
+    size_t len;
+    unsigned char *orig = saved_bytes(&len);
+    unsigned char *b = malloc(len);
+
+    memcpy(b, orig, len);
+    meta_of(b)->dim = 1ull << 31;
+    meta_of(b)->ld = 1ull << 31;
+    reseal(b);
+    assert_refused_small(b, len, "invalid dimension 2147483648");
+
+    /* 2^32 - 2 users is the most an id map holds: the header passes the
+     * count check, and the matrix section, far too small, is refused. */
+    memcpy(b, orig, len);
+    meta_of(b)->n_users = 0xFFFFFFFEull;
+    reseal(b);
+    assert_refused_small(b, len, "user matrix section has");
+    memcpy(b, orig, len);
+    meta_of(b)->n_items = 0xFFFFFFFEull;
+    reseal(b);
+    assert_refused_small(b, len, "item matrix section has");
+    memcpy(b, orig, len);
+    meta_of(b)->n_users = 0xFFFFFFFFull;
+    reseal(b);
+    assert_refused_small(b, len, "invalid counts: 4294967295 users");
+    memcpy(b, orig, len);
+    meta_of(b)->n_items = 1ull << 40;
+    reseal(b);
+    assert_refused_small(b, len, "1099511627776 items");
+    /* A training-interaction count near 2^32 with the sections unchanged. */
+    memcpy(b, orig, len);
+    meta_of(b)->nnz = 0xFFFFFFF0ull;
+    reseal(b);
+    assert_refused_small(b, len, "training items section has");
+
+    /* Meta fields out of range are named. */
+    memcpy(b, orig, len);
+    meta_of(b)->scoring = 77;
+    reseal(b);
+    ck_assert_rec(load_bytes(b, len), REC_ECORRUPT, "invalid scoring function 77");
+    memcpy(b, orig, len);
+    meta_of(b)->has_item_bias = 2;
+    reseal(b);
+    ck_assert_rec(load_bytes(b, len), REC_ECORRUPT, "has_item_bias 2");
+    free(b);
+    free(orig);
+}
+END_TEST
+
+/* Out of memory while loading: the message names the file. */
+START_TEST(test_load_nomem_names_file)
+{
+    size_t len;
+    unsigned char *b = saved_bytes(&len);
+    char *path = rec_test_write_bytes("nomem.rec", b, len);
+    for (int mapped = 0; mapped < 2; mapped++) {
+        for (long n = 1;; n++) {
+            rec_model *m = NULL;
+            rec_alloc_fail_after(n);
+            int rc = mapped ? rec_model_load_mapped(&m, path) : rec_model_load(&m, path);
+            rec_alloc_fail_after(0);
+            if (rc == REC_OK) {
+                rec_model_free(m);
+                break;
+            }
+            ck_assert_rec(rc, REC_ENOMEM, "nomem.rec");
+        }
+    }
+    free(path);
+    free(b);
+}
+END_TEST
+
 START_TEST(test_failed_save_keeps_old_file)
 {
     rec_model *m = small_model("mf", NULL);
@@ -366,6 +497,8 @@ Suite *rec_test_suite(void)
     tcase_add_test(tc, test_truncated_files);
     tcase_add_test(tc, test_every_byte_change);
     tcase_add_test(tc, test_hostile_headers);
+    tcase_add_test(tc, test_hostile_sizes_no_allocation);
+    tcase_add_test(tc, test_load_nomem_names_file);
     tcase_add_test(tc, test_failed_save_keeps_old_file);
     suite_add_tcase(s, tc);
     return s;

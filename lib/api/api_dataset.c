@@ -130,6 +130,15 @@ static int get_csv(const char *fn, rec_csv_options *dst, const rec_csv_options *
 
 /* ---- Loading ---- */
 
+/* Every loader message names the file, except the shared out-of-memory
+ * one: add it there. */
+static int with_path(int rc, const char *path)
+{
+    if (rc == REC_ENOMEM && !strstr(rec_last_error(), path))
+        return rec_error_context(rc, "%s: ", path);
+    return rc;
+}
+
 int rec_dataset_load_csv(rec_dataset **out, const char *path,
                          const rec_csv_options *csv, const rec_load_options *load,
                          const rec_dataset *ref)
@@ -145,7 +154,7 @@ int rec_dataset_load_csv(rec_dataset **out, const char *path,
     int rc;
     if ((rc = get_csv(fn, &c, csv, 1)) || (rc = get_load(fn, &l, load, c.rating_col >= 0)))
         return rc;
-    return rec_data_load_csv(out, path, &c, &l, ref);
+    return with_path(rec_data_load_csv(out, path, &c, &l, ref), path);
 }
 
 int rec_dataset_load_adjlist(rec_dataset **out, const char *path,
@@ -161,7 +170,7 @@ int rec_dataset_load_adjlist(rec_dataset **out, const char *path,
     int rc = get_load(fn, &l, load, 0);
     if (rc)
         return rc;
-    return rec_data_load_adjlist(out, path, &l, ref);
+    return with_path(rec_data_load_adjlist(out, path, &l, ref), path);
 }
 
 int rec_dataset_from_arrays(rec_dataset **out, size_t n, const char *const *users,

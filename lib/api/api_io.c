@@ -1,7 +1,10 @@
 /* Public entry points for model files. */
 #include "librec/librec.h"
 
+#include <string.h>
+
 #include "api/api_util.h"
+#include "core/error.h"
 #include "io/model_file.h"
 
 int rec_save_options_init(rec_save_options *opts)
@@ -25,13 +28,22 @@ int rec_model_save(const rec_model *model, const char *path, const rec_save_opti
     return rec_model_file_write(model, path, opts->keep_interactions != 0);
 }
 
+/* Messages name the file, except the shared out-of-memory one: add it. */
+static int with_path(int rc, const char *path)
+{
+    if (rc == REC_ENOMEM && !strstr(rec_last_error(), path))
+        return rec_error_context(rc, "%s: ", path);
+    return rc;
+}
+
 int rec_model_load(rec_model **out, const char *path)
 {
     static const char fn[] = "rec_model_load";
     REC_CHECK_NULL(fn, out);
     *out = NULL;
     REC_CHECK_NULL(fn, path);
-    return rec_model_file_read(out, path, 0);
+    int rc = rec_model_file_read(out, path, 0);
+    return with_path(rc, path);
 }
 
 int rec_model_load_mapped(rec_model **out, const char *path)
@@ -40,5 +52,6 @@ int rec_model_load_mapped(rec_model **out, const char *path)
     REC_CHECK_NULL(fn, out);
     *out = NULL;
     REC_CHECK_NULL(fn, path);
-    return rec_model_file_read(out, path, 1);
+    int rc = rec_model_file_read(out, path, 1);
+    return with_path(rc, path);
 }

@@ -31,6 +31,19 @@ static inline int next_token(const char *s, size_t len, size_t *pos,
     return 1;
 }
 
+/* A carriage return left inside a line (the file has old Mac line endings,
+ * or stray CRs) would otherwise become part of an id: "u a\rv b" read as
+ * one user with items "a\rv" and "b". Refused as malformed instead. */
+static int check_token(rec_builder *b, size_t line, const char *what, int field,
+                       const char *tok, size_t tok_len)
+{
+    if (memchr(tok, '\r', tok_len))
+        return rec_builder_error(b, line, REC_EFORMAT,
+                                 "field %d (%s): id contains a carriage return (line "
+                                 "endings must be LF or CRLF)", field, what);
+    return rec_builder_check_id(b, line, what, field, tok, tok_len);
+}
+
 static int add_line(rec_builder *b, size_t line, const char *s, size_t len)
 {
     size_t pos = 0;
@@ -41,11 +54,11 @@ static int add_line(rec_builder *b, size_t line, const char *s, size_t len)
 
     /* Check every id first, so that a malformed line is skipped whole
      * rather than half added. */
-    int rc = rec_builder_check_id(b, line, "user", 1, user, user_len);
+    int rc = check_token(b, line, "user", 1, user, user_len);
     size_t after_user = pos;
     int field = 2;
     while (rc == REC_OK && next_token(s, len, &pos, &tok, &tok_len))
-        rc = rec_builder_check_id(b, line, "item", field++, tok, tok_len);
+        rc = check_token(b, line, "item", field++, tok, tok_len);
     if (rc)
         return rec_builder_bad_row(b, rc);
 

@@ -220,18 +220,25 @@ static int check_meta(reader *r, const rec_family **family)
     if (m->n_users > REC_IDMAP_MAX || m->n_items > REC_IDMAP_MAX)
         return CORRUPT(r, "invalid counts: %llu users, %llu items",
                        (unsigned long long)m->n_users, (unsigned long long)m->n_items);
-    if (m->scoring > REC_SCORING_NEG_SQDIST || m->has_item_bias > 1 ||
-        m->has_interactions > 1 || (!m->has_interactions && m->nnz))
-        return CORRUPT(r, "invalid meta fields");
+    if (m->scoring > REC_SCORING_NEG_SQDIST)
+        return CORRUPT(r, "invalid scoring function %u", (unsigned)m->scoring);
+    if (m->has_item_bias > 1 || m->has_interactions > 1)
+        return CORRUPT(r, "invalid flags: has_item_bias %u, has_interactions %u",
+                       (unsigned)m->has_item_bias, (unsigned)m->has_interactions);
+    if (!m->has_interactions && m->nnz)
+        return CORRUPT(r, "%llu training interactions in a file saved without them",
+                       (unsigned long long)m->nnz);
 
     /* Every section's size follows from the meta: check them all before
      * allocating anything. */
     if ((rc = expect_size(r, REC_SEC_USER_MATRIX, m->n_users * m->ld, sizeof(float))) ||
         (rc = expect_size(r, REC_SEC_ITEM_MATRIX, m->n_items * m->ld, sizeof(float))))
         return rc;
-    if (!r->by_kind[REC_SEC_SETTINGS] || !r->by_kind[REC_SEC_USER_IDS] ||
-        !r->by_kind[REC_SEC_ITEM_IDS])
-        return CORRUPT(r, "a settings or id section is missing");
+    static const uint32_t required[] = { REC_SEC_SETTINGS, REC_SEC_USER_IDS,
+                                         REC_SEC_ITEM_IDS };
+    for (size_t k = 0; k < sizeof required / sizeof *required; k++)
+        if (!r->by_kind[required[k]])
+            return CORRUPT(r, "the %s section is missing", section_name(required[k]));
     if (m->has_item_bias) {
         if ((rc = expect_size(r, REC_SEC_ITEM_BIAS, m->n_items, sizeof(float))))
             return rc;
