@@ -202,6 +202,29 @@ static int parse_failure(csv_ctx *c, struct csv_parser *p, int at_end)
     return REC_OK;
 }
 
+/* libcsv grows a field's buffer by blk_size bytes at a time, so a field of
+ * n bytes costs n / blk_size reallocations, each of which may copy it: a
+ * 10 MB field took minutes under a copying allocator. The line goes to the
+ * parser in slices, and after each the block grows to the buffer's size,
+ * which makes the growth geometric. */
+#define CSV_SLICE ((size_t)1 << 16)
+#define CSV_MIN_BLOCK ((size_t)128)
+
+static int parse_line(csv_ctx *c, struct csv_parser *p, const char *s, size_t len)
+{
+    for (size_t at = 0; at < len;) {
+        size_t part = len - at < CSV_SLICE ? len - at : CSV_SLICE;
+        size_t done = csv_parse(p, s + at, part, on_field, on_row, c);
+        if (c->rc)
+            return c->rc;
+        if (done < part)
+            return parse_failure(c, p, 0);
+        at += part;
+        csv_set_blk_size(p, p->entry_size > CSV_MIN_BLOCK ? p->entry_size : CSV_MIN_BLOCK);
+    }
+    return REC_OK;
+}
+
 static int parse_file(csv_ctx *c, rec_lines *lr, struct csv_parser *p)
 {
     int (*is_space)(unsigned char) = space_func(c->csv->delimiter);
@@ -214,14 +237,9 @@ static int parse_file(csv_ctx *c, rec_lines *lr, struct csv_parser *p)
             c->in_row = 1;
             c->row_line = c->line;
         }
-        size_t done = csv_parse(p, s, len, on_field, on_row, c);
-        if (c->rc)
-            return c->rc;
-        if (done < len) {
-            int rc = parse_failure(c, p, 0);
-            if (rc)
-                return rc;
-        }
+        int rc = parse_line(c, p, s, len);
+        if (rc)
+            return rc;
     }
     if (got < 0)
         return got;
