@@ -1,7 +1,7 @@
 /* Crash-safe saving (docs/format.md, "Writing"): a save killed at any point
  * leaves the target as it was or complete, and the temporary files of
  * killed saves are removed by the next successful save, while those of
- * running saves are not. */
+ * running saves are not: concurrent saves all succeed. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -192,12 +192,47 @@ START_TEST(test_stale_temporaries)
 }
 END_TEST
 
+/* Saves running at once, in several processes, each removing stale
+ * temporaries after its rename, never remove one another's: every save
+ * succeeds and the target ends complete. */
+START_TEST(test_concurrent_saves_all_succeed)
+{
+    rec_model *a = train(200, 150, "4"), *b = train(300, 250, "5");
+    char *target = rec_test_path("c.rec");
+    pid_t pid[3];
+    for (int c = 0; c < 3; c++) {
+        pid[c] = fork();
+        ck_assert_int_ge(pid[c], 0);
+        if (pid[c] == 0) {
+            for (int r = 0; r < 40; r++)
+                if (rec_model_save((r + c) % 2 ? a : b, target, NULL) != REC_OK)
+                    _exit(1);
+            _exit(0);
+        }
+    }
+    for (int c = 0; c < 3; c++) {
+        int status;
+        ck_assert_int_eq(waitpid(pid[c], &status, 0), pid[c]);
+        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                      "saver %d failed", c);
+    }
+    ck_assert_int_eq(count_prefixed("c.rec.tmp-"), 0);
+    rec_model *m = NULL;
+    ck_assert_rec(rec_model_load(&m, target), REC_OK, NULL);
+    rec_model_free(m);
+    free(target);
+    rec_model_free(a);
+    rec_model_free(b);
+}
+END_TEST
+
 Suite *rec_test_suite(void)
 {
     Suite *s = suite_create("crashsafe");
     TCase *tc = tcase_create("crashsafe");
     tcase_add_test(tc, test_killed_save_leaves_old_or_new);
     tcase_add_test(tc, test_stale_temporaries);
+    tcase_add_test(tc, test_concurrent_saves_all_succeed);
     suite_add_tcase(s, tc);
     return s;
 }
