@@ -6,6 +6,8 @@
 #   tools/setup.sh test       build with warnings as errors, run the test suite
 #   tools/setup.sh sanitize   the test suite under AddressSanitizer and
 #                             UndefinedBehaviorSanitizer (separate build)
+#   tools/setup.sh tsan       the tests with threads under ThreadSanitizer
+#                             (separate build without OpenMP, see below)
 #   tools/setup.sh abi        build librec.so with debug information (separate
 #                             build) and compare its ABI with abi/librec.abi
 #   tools/setup.sh build      build only
@@ -80,6 +82,24 @@ sanitize)
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 CK_FORK=no \
         meson test -C build-sanitize --print-errorlogs --timeout-multiplier 4
     ;;
+tsan)
+    # libgomp is not built with ThreadSanitizer, which cannot see the
+    # synchronisation inside it and would report its thread pool's hand-offs
+    # as races. Built with -Dopenmp=disabled, librec runs its parallel loops
+    # on threads it starts and joins itself (lib/core/threads.c), which TSan
+    # sees entirely. tools/tsan.supp lists the races that are by design
+    # (Hogwild! training). Only suites that run threads and finish in a
+    # minute or so under TSan: serving (eight threads on one model), eval,
+    # graph, data, core; model, lightgcn and ngcf take ten minutes and more
+    # (docs/testing.md).
+    install_missing
+    configure build-tsan --buildtype=debugoptimized -Dwerror=true \
+        -Db_sanitize=thread -Db_lundef=false -Dopenmp=disabled
+    ninja -C build-tsan
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tools/tsan.supp" \
+    CK_FORK=no meson test -C build-tsan --print-errorlogs --timeout-multiplier 4 \
+        core data graph serving eval
+    ;;
 abi)
     install_missing
     configure build-abi --buildtype=debug -Dtests=false
@@ -87,7 +107,7 @@ abi)
     tools/abi-check.sh build-abi
     ;;
 *)
-    echo "usage: tools/setup.sh demo|test|sanitize|abi|build|deps" >&2
+    echo "usage: tools/setup.sh demo|test|sanitize|tsan|abi|build|deps" >&2
     exit 2
     ;;
 esac

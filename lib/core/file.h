@@ -1,7 +1,10 @@
 /* Crash-safe file replacement: write to a temporary file in the target's
  * directory, flush it to disk, rename it over the target, flush the
  * directory. A crash at any point leaves the target either as it was or
- * complete; the temporary file is removed on every error path. */
+ * complete; the temporary file is removed on every error path. The
+ * temporary file is locked (flock) until it is renamed, and a successful
+ * commit removes the unlocked temporaries of the same target, left by saves
+ * that were killed (docs/format.md, "Writing"). */
 #ifndef REC_CORE_FILE_H
 #define REC_CORE_FILE_H
 
