@@ -23,9 +23,12 @@ static void remove_dir(void)
 static const char *temp_path(void)
 {
     if (!save_dir[0]) {
+        /* rec_model_save() flushes to disk: in memory (/dev/shm) that
+         * costs nothing, on a disk it halves the executions per second. */
         const char *tmp = getenv("TMPDIR");
-        snprintf(save_dir, sizeof save_dir, "%s/librec-fuzz-XXXXXX",
-                 tmp && strlen(tmp) < 32 ? tmp : "/tmp");
+        if (!tmp || strlen(tmp) >= 32)
+            tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+        snprintf(save_dir, sizeof save_dir, "%s/librec-fuzz-XXXXXX", tmp);
         if (!mkdtemp(save_dir)) {
             perror("mkdtemp");
             abort();
