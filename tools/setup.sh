@@ -8,6 +8,10 @@
 #                             UndefinedBehaviorSanitizer (separate build)
 #   tools/setup.sh tsan       the tests with threads under ThreadSanitizer
 #                             (separate build without OpenMP, see below)
+#   tools/setup.sh fuzz       build the libFuzzer targets (clang, separate
+#                             build, AddressSanitizer and UBSan), run each
+#                             for FUZZ_SECONDS (default 20) from its seed
+#                             corpus, then replay every input it kept
 #   tools/setup.sh abi        build librec.so with debug information (separate
 #                             build) and compare its ABI with abi/librec.abi
 #   tools/setup.sh build      build only
@@ -99,6 +103,35 @@ tsan)
     TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tools/tsan.supp" \
     CK_FORK=no meson test -C build-tsan --print-errorlogs --timeout-multiplier 4 \
         core data graph serving eval
+fuzz)
+    install_missing
+    CC=${FUZZ_CC:-clang}
+    export CC
+    configure build-fuzz --buildtype=debugoptimized \
+        -Dwerror=true -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
+    targets="csv adjlist model api"
+    # shellcheck disable=SC2046  # one target per word
+    ninja -C build-fuzz $(for t in $targets; do echo "tests/fuzz/fuzz_$t"; done)
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+    export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+    for t in $targets; do
+        case $t in
+        model) max_len=4096 ;;
+        api) max_len=128 ;;
+        *) max_len=512 ;;
+        esac
+        # A scratch copy: what the fuzzer adds does not land in the tree.
+        work=build-fuzz/fuzz-corpus/$t
+        rm -rf "$work"
+        mkdir -p "$work"
+        cp "tests/fuzz/corpus/$t"/* "$work"/
+        echo "fuzz: $t for ${FUZZ_SECONDS:-20} s" >&2
+        "build-fuzz/tests/fuzz/fuzz_$t" -max_total_time="${FUZZ_SECONDS:-20}" \
+            -max_len=$max_len -print_final_stats=1 \
+            -artifact_prefix="build-fuzz/fuzz-$t-" "$work"
+        # Every input kept, once more from a fresh process.
+        "build-fuzz/tests/fuzz/fuzz_$t" -runs=0 "$work"
+    done
     ;;
 abi)
     install_missing
@@ -107,7 +140,7 @@ abi)
     tools/abi-check.sh build-abi
     ;;
 *)
-    echo "usage: tools/setup.sh demo|test|sanitize|tsan|abi|build|deps" >&2
+    echo "usage: tools/setup.sh demo|test|sanitize|tsan|fuzz|abi|build|deps" >&2
     exit 2
     ;;
 esac

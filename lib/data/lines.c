@@ -60,7 +60,8 @@ int rec_lines_next(rec_lines *r, const char **line, size_t *len)
 {
     size_t scanned = 0; /* bytes after start known to hold no '\n' */
     for (;;) {
-        char *s = r->buf + r->start;
+        /* buf is NULL until the first fill(): no arithmetic on it then. */
+        char *s = r->buf ? r->buf + r->start : NULL;
         size_t avail = r->end - r->start;
         char *nl = avail > scanned ? memchr(s + scanned, '\n', avail - scanned) : NULL;
         if (nl || (r->eof && avail > 0)) {
