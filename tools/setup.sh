@@ -103,6 +103,7 @@ tsan)
     TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tools/tsan.supp" \
     CK_FORK=no meson test -C build-tsan --print-errorlogs --timeout-multiplier 4 \
         core data graph serving eval
+    ;;
 fuzz)
     install_missing
     CC=${FUZZ_CC:-clang}
