@@ -70,13 +70,19 @@ fi
 say "debian/librec0.symbols: the $(wc -l < "$work/map") symbols of lib/librec.map"
 
 # Build from a copy, so that dpkg-buildpackage's ../*.deb and debhelper's
-# files land in the temporary directory. Build directories and the rest of
-# what .gitignore lists stay behind.
+# files land in the temporary directory. In a git checkout the copy is the
+# tracked files (the fuzz corpus holds model files that .gitignore otherwise
+# ignores); elsewhere build directories and what .gitignore lists stay
+# behind.
 tree="$work/librec-$version"
 mkdir "$tree"
-tar -C "$src" --exclude=./.git --exclude='./build*' --exclude='./obj-*' \
-    --exclude='*.rec' --exclude='*.tmp-*' --exclude=__pycache__ -cf - . |
-    tar -C "$tree" -xf -
+if git -C "$src" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    git -C "$src" ls-files -z | tar -C "$src" --null -T - -cf - | tar -C "$tree" -xf -
+else
+    tar -C "$src" --exclude=./.git --exclude='./build*' --exclude='./obj-*' \
+        --exclude='*.rec' --exclude='*.tmp-*' --exclude=__pycache__ -cf - . |
+        tar -C "$tree" -xf -
+fi
 t0=$(date +%s)
 if ! (cd "$tree" && dpkg-buildpackage -us -uc -b) > "$work/build.log" 2>&1; then
     tail -n 60 "$work/build.log" >&2
