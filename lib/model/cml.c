@@ -50,14 +50,19 @@ double rec_cml_covariance_grad(const mf_run *r, rec_mf_worker *w, size_t n)
 {
     size_t d = r->U.dim, ld = r->U.ld;
     float *X = w->cov_x, *C = w->cov_c;
-    for (size_t c = 0; c < d; c++) {
-        double mean = 0.0;
-        for (size_t s = 0; s < n; s++)
-            mean += X[s * ld + c];
-        mean /= (double)n;
-        for (size_t s = 0; s < n; s++)
-            X[s * ld + c] -= (float)mean;
-    }
+    /* The column means, row by row (rows are contiguous), in the first
+     * row of the gradient, which the last product overwrites. */
+    float *mean = w->cov_g;
+    for (size_t c = 0; c < d; c++)
+        mean[c] = 0.0f;
+    for (size_t s = 0; s < n; s++)
+        for (size_t c = 0; c < d; c++)
+            mean[c] += X[s * ld + c];
+    for (size_t c = 0; c < d; c++)
+        mean[c] /= (float)n;
+    for (size_t s = 0; s < n; s++)
+        for (size_t c = 0; c < d; c++)
+            X[s * ld + c] -= mean[c];
     rec_gemm(1, 0, d, d, n, 1.0f / (float)n, X, ld, X, ld, 0.0f, C, d);
     double loss = 0.0;
     for (size_t a = 0; a < d; a++) {
