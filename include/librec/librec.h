@@ -539,6 +539,82 @@ REC_API int rec_sampler_next(rec_sampler *sampler, const rec_model *model, size_
 REC_API void rec_sampler_free(rec_sampler *sampler);
 
 /* ------------------------------------------------------------------------ */
+/* Knowledge graphs                                                         */
+/* ------------------------------------------------------------------------ */
+
+/** A knowledge graph: triples (head, relation, tail) over entities and the
+ *  links from a dataset's items to entities. Immutable once loaded; a model
+ *  family that uses one (`kgat`) takes it through
+ *  rec_train_options_set_kg(). */
+typedef struct rec_kg rec_kg;
+
+/**
+ * Loads a knowledge graph.
+ *
+ * `triples` holds one triple per line, "head relation tail", fields
+ * separated by one tab or by runs of spaces. Ids are arbitrary strings
+ * (integers included); entities and relations get dense ids 0, 1, ... in
+ * order of first appearance (head before tail). A first line whose three
+ * fields all look like RecBole's typed column names ("head_id:token") is a
+ * header and is skipped. Blank lines are ignored. A triple that occurs again
+ * is kept once and counted (rec_kg_stats.duplicate_triples); self-loops
+ * (head = tail) are kept and counted.
+ *
+ * `links` (may be NULL) holds "item entity" lines mapping a dataset's item
+ * ids to entities (the same header rule, with two fields). An item or an
+ * entity may occur in one link only (REC_EFORMAT naming both lines). Link
+ * entities that occur in no triple become entities without edges. Without a
+ * links file, an item is linked to the entity with the same id string (the
+ * KGCN convention, where item i is entity i).
+ *
+ * Errors: REC_EIO (cannot open or read a file), REC_EFORMAT (a malformed
+ * line: the message names the file, line and field), REC_ENOMEM, REC_ELIMIT
+ * (more than 2^32-2 entities or relations), REC_EINVAL (NULL out or
+ * triples). *out is NULL on failure.
+ */
+REC_API int rec_kg_load(rec_kg **out, const char *triples, const char *links);
+
+/** Releases a knowledge graph. Training options and models that use it keep
+ *  their own reference. Accepts NULL. */
+REC_API void rec_kg_free(rec_kg *kg);
+
+/** Number of entities / relations of a knowledge graph (0 for NULL). */
+REC_API size_t rec_kg_n_entities(const rec_kg *kg);
+REC_API size_t rec_kg_n_relations(const rec_kg *kg);
+
+/** External id of a dense entity or relation id. *id points into the
+ *  graph, valid while it lives. REC_EINVAL for NULL arguments or an id out
+ *  of range. */
+REC_API int rec_kg_entity_id(const rec_kg *kg, uint32_t entity, const char **id);
+REC_API int rec_kg_relation_id(const rec_kg *kg, uint32_t relation, const char **id);
+
+/** What a knowledge-graph load read and kept, and (with a dataset) how its
+ *  items link to entities. Nothing is dropped uncounted. */
+typedef struct rec_kg_stats {
+    uint32_t version;           /**< set by the caller: REC_KG_STATS_VERSION */
+    size_t n_entities;
+    size_t n_relations;         /**< as in the file, without inverses */
+    size_t n_triples;           /**< distinct triples kept */
+    size_t lines_read;          /**< triple lines read (header and blank lines not counted) */
+    size_t duplicate_triples;   /**< lines repeating an earlier triple */
+    size_t self_loops;          /**< kept triples with head = tail */
+    size_t n_links;             /**< links read (0 without a links file) */
+    /* The following need a dataset (rec_kg_stats_get's ds), else 0. */
+    size_t items_linked;        /**< dataset items with an entity */
+    size_t items_without_entity;/**< dataset items with none: nodes without KG edges */
+    size_t links_unknown_item;  /**< links naming an item the dataset does not have */
+    size_t entities_without_item; /**< entities linked to no dataset item */
+} rec_kg_stats;
+
+#define REC_KG_STATS_VERSION 1
+#define REC_KG_STATS_INIT { REC_KG_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+/** Fills the fields of *stats that stats->version has; the linking counts
+ *  against `ds` when it is not NULL. REC_EINVAL for NULL kg or stats or an
+ *  unknown (zero or future) version. */
+REC_API int rec_kg_stats_get(const rec_kg *kg, const rec_dataset *ds,
+                             rec_kg_stats *stats);
+
+/* ------------------------------------------------------------------------ */
 /* Model families and their hyperparameters                                 */
 /* ------------------------------------------------------------------------ */
 
@@ -654,6 +730,15 @@ REC_API int rec_train_options_set_validation(rec_train_options *opts,
  */
 REC_API int rec_train_options_set_init_model(rec_train_options *opts,
                                              const rec_model *init);
+
+/**
+ * Sets (or with kg = NULL, clears) the knowledge graph a family trains with.
+ * The options keep a reference; the caller may free kg afterwards. Families
+ * that take one: `kgat` (which needs it: rec_model_train() returns
+ * REC_EINVAL without). rec_model_train() returns REC_EUNSUPPORTED when it is
+ * set for any other family.
+ */
+REC_API int rec_train_options_set_kg(rec_train_options *opts, const rec_kg *kg);
 
 /** Releases training options. Accepts NULL. */
 REC_API void rec_train_options_free(rec_train_options *opts);

@@ -30,6 +30,7 @@ struct rec_train_options {
     void *progress_data;
     rec_dataset *valid;     /* validation data (a reference), or NULL */
     rec_init_embeddings *init;  /* or NULL */
+    struct rec_kg *kg;          /* a reference, or NULL */
 };
 
 /* What one epoch reports. Phases a family does not separate stay 0. */
@@ -68,6 +69,9 @@ struct rec_family {
     int (*fold_in)(const struct rec_model *m, const uint32_t *items, size_t n, float *out);
     /* 1 if setup takes initial embeddings (rec_init_embeddings_apply). */
     int warm_start;
+    /* 1 if setup needs a knowledge graph (opts->kg); families with 0 refuse
+     * one. */
+    int uses_kg;
 };
 
 const rec_family *rec_family_find(const char *name);
