@@ -222,3 +222,44 @@ int rec_graph_build_local(struct rec_graph **out, const rec_dataset *ds,
 {
     return build(out, ds, norm, self_loops, 1);
 }
+
+int rec_graph_from_pattern(struct rec_graph **out, size_t n_users, size_t n_nodes,
+                           size_t *ptr, uint32_t *col)
+{
+    *out = NULL;
+    struct rec_graph *g = rec_calloc(1, sizeof *g);
+    size_t nnz = ptr[n_nodes];
+    if (g) {
+        g->ptr = ptr;
+        g->col = col;
+        g->n_users = n_users;
+        g->n_items = n_nodes - n_users;
+        g->n_nodes = n_nodes;
+        g->norm = REC_GRAPH_LEFT;
+        g->nnz = nnz;
+        g->n_blocks = n_nodes < GRAPH_BLOCKS ? n_nodes : GRAPH_BLOCKS;
+        g->val = rec_calloc(nnz ? nnz : 1, sizeof *g->val);
+        g->tval = rec_calloc(nnz ? nnz : 1, sizeof *g->tval);
+        g->degree = rec_malloc_array(n_nodes ? n_nodes : 1, sizeof *g->degree);
+        g->block_start = rec_malloc_array(g->n_blocks + 1, sizeof *g->block_start);
+    }
+    if (!g || !g->val || !g->tval || !g->degree || !g->block_start) {
+        if (g) {
+            g->tptr = g->ptr;
+            g->tcol = g->col;
+            rec_graph_destroy(g);
+        } else {
+            rec_free(ptr);
+            rec_free(col);
+        }
+        return rec_error_nomem();
+    }
+    g->tptr = g->ptr;
+    g->tcol = g->col;
+    g->tblock_start = g->block_start;
+    for (size_t r = 0; r < n_nodes; r++)
+        g->degree[r] = (uint32_t)(ptr[r + 1] - ptr[r]);
+    fill_blocks(g);
+    *out = g;
+    return REC_OK;
+}

@@ -49,6 +49,14 @@ int rec_graph_build_local(struct rec_graph **out, const rec_dataset *ds,
                           rec_graph_norm norm, int self_loops);
 void rec_graph_destroy(struct rec_graph *g);
 
+/* An operator over a given pattern whose pattern is symmetric (the caller's
+ * promise): n_nodes rows, users first, CSR ptr (n_nodes + 1) and col
+ * (ptr[n_nodes]), both taken over (freed on failure too). val and tval
+ * start zeroed, for the caller to fill (tval[e] = M[col[e], row]). degree
+ * holds the row lengths. REC_ENOMEM (message set). */
+int rec_graph_from_pattern(struct rec_graph **out, size_t n_users, size_t n_nodes,
+                           size_t *ptr, uint32_t *col);
+
 /* rank[v] for every dataset node v (n_users + n_items entries): a
  * breadth-first numbering that keeps users first (graph/order.c). */
 int rec_graph_locality_order(const rec_dataset *ds, uint32_t *rank);

@@ -13,6 +13,7 @@ static const rec_family *const families[] = {
     &rec_family_cml,
     &rec_family_relmf,
     &rec_family_nbpo,
+    &rec_family_kgat,
 };
 
 #define N_FAMILIES (sizeof families / sizeof families[0])

@@ -112,5 +112,6 @@ extern const rec_family rec_family_pop;
 extern const rec_family rec_family_cml;
 extern const rec_family rec_family_relmf;
 extern const rec_family rec_family_nbpo;
+extern const rec_family rec_family_kgat;
 
 #endif
