@@ -70,20 +70,25 @@ static void field_name(char *buf, size_t size, const char *what, int field)
         snprintf(buf, size, "%s", what);
 }
 
+const char *rec_id_problem(const char *s, size_t len)
+{
+    if (len == 0)
+        return "empty id";
+    if (len > REC_ID_MAX_LEN)
+        return "id longer than " REC_STR(REC_ID_MAX_LEN) " bytes";
+    if (memchr(s, '\0', len))
+        return "id contains a NUL byte";
+    if (!rec_utf8_valid(s, len))
+        return "id is not valid UTF-8";
+    return NULL;
+}
+
 int rec_builder_check_id(const rec_builder *b, size_t line, const char *what,
                          int field, const char *s, size_t len)
 {
     char name[48];
     char ex[64 + 4];
-    const char *problem = NULL;
-    if (len == 0)
-        problem = "empty id";
-    else if (len > REC_ID_MAX_LEN)
-        problem = "id longer than " REC_STR(REC_ID_MAX_LEN) " bytes";
-    else if (memchr(s, '\0', len))
-        problem = "id contains a NUL byte";
-    else if (!rec_utf8_valid(s, len))
-        problem = "id is not valid UTF-8";
+    const char *problem = rec_id_problem(s, len);
     if (!problem)
         return REC_OK;
     field_name(name, sizeof name, what, field);

@@ -93,6 +93,10 @@ int rec_builder_skips_bad_lines(const rec_builder *b);
  * rc unchanged. */
 int rec_builder_bad_row(rec_builder *b, int rc);
 
+/* What is wrong with an external id (empty, too long, a NUL byte, not
+ * UTF-8) as a static phrase for messages, or NULL if it is acceptable. The
+ * one rule for ids shared by every loader. */
+const char *rec_id_problem(const char *s, size_t len);
 /* Checks one external id as rec_builder_add() does (what: "user" or "item";
  * field: 1-based column, 0 if none). REC_OK or REC_EFORMAT with a message. */
 int rec_builder_check_id(const rec_builder *b, size_t line, const char *what,

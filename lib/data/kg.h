@@ -32,6 +32,10 @@ struct rec_kg {
 rec_kg *rec_kg_retain(rec_kg *kg);        /* returns kg; accepts NULL */
 void rec_kg_release(rec_kg *kg);          /* accepts NULL */
 
+/* rec_kg_load() behind its argument checks (triples not NULL, links may
+ * be). */
+int rec_kg_load_files(rec_kg **out, const char *triples, const char *links);
+
 /* The entity of every item of ds: item_entity[i] (n_items entries) is an
  * entity id, or UINT32_MAX for an item without one. Each entity is the
  * entity of at most one item. The counts of rec_kg_stats that need a
