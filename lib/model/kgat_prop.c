@@ -235,14 +235,14 @@ int kgat_propagate_all(kgat *s, float **X)
 {
     X[0] = s->E.w;
     for (unsigned l = 1; l <= s->L; l++) {
-        size_t lo = s->lay[l].ld_out;
-        X[l] = rec_aligned_alloc(s->n_nodes * lo ? s->n_nodes * lo : 1, sizeof(float));
+        size_t size = s->n_nodes * s->lay[l].ld_out;
+        X[l] = rec_aligned_alloc(size ? size : 1, sizeof(float));
         if (!X[l]) {
             for (unsigned q = 1; q < l; q++)
                 rec_free(X[q]);
             return rec_error_nomem();
         }
-        memset(X[l], 0, s->n_nodes * lo * sizeof(float));
+        memset(X[l], 0, size * sizeof(float));
     }
     layers_forward(s, X, 0);
     return REC_OK;
