@@ -26,6 +26,7 @@
 
 static rec_dataset *all, *train, *test;
 static rec_model *model;
+static rec_kg *kg;
 static char *csv_path, *adjlist_path, *out_path;
 
 static void setup(void)
@@ -41,11 +42,15 @@ static void setup(void)
     csv_path = rec_test_write_file("in.csv", "user,item,rating\n"
                                    "u1,i1,5\nu1,i2,3\nu2,i1,4\nu2,i3,1\nu3,i2,2\nu1,i1,4\n");
     adjlist_path = rec_test_write_file("in.txt", "0 1 2\n1 2 3\n2 0\n3\n");
+    char *kg_path = rec_test_write_file("kg.txt", "0 r 100\n1 r 100\n");
+    ck_assert_rec(rec_kg_load(&kg, kg_path, NULL), REC_OK, NULL);
+    free(kg_path);
     out_path = rec_test_path("out");
 }
 
 static void teardown(void)
 {
+    rec_kg_free(kg);
     rec_model_free(model);
     rec_dataset_free(test);
     rec_dataset_free(train);
@@ -512,6 +517,7 @@ static int fill_dataset_stats(void *p) { return rec_dataset_stats_get(all, p); }
 static int fill_model_info(void *p) { return rec_model_info_get(model, p); }
 static int fill_param_info(void *p) { return rec_family_param("mf", 0, p); }
 static int fill_build_info(void *p) { return rec_build_info_get(p); }
+static int fill_kg_stats(void *p) { return rec_kg_stats_get(kg, all, p); }
 
 static int fill_paired_test(void *p)
 {
@@ -538,6 +544,8 @@ static const filled_case filled_cases[] = {
       { sizeof(rec_paired_test) }, fill_paired_test },
     { "rec_build_info", REC_BUILD_INFO_VERSION, sizeof(rec_build_info),
       { sizeof(rec_build_info) }, fill_build_info },
+    { "rec_kg_stats", REC_KG_STATS_VERSION, sizeof(rec_kg_stats),
+      { sizeof(rec_kg_stats) }, fill_kg_stats },
 };
 #define N_FILLED_CASES (sizeof filled_cases / sizeof filled_cases[0])
 
@@ -590,6 +598,9 @@ START_TEST(test_filled_old_fields)
     rec_param_info p = REC_PARAM_INFO_INIT;
     rec_paired_test t = REC_PAIRED_TEST_INIT;
     rec_build_info bi = REC_BUILD_INFO_INIT;
+    rec_kg_stats ks = REC_KG_STATS_INIT;
+    ck_assert_rec(fill_kg_stats(&ks), REC_OK, NULL);
+    ck_assert_uint_eq(ks.items_linked, 2); /* items "0" and "1" */
     ck_assert_rec(fill_dataset_stats(&s), REC_OK, NULL);
     ck_assert_rec(fill_param_info(&p), REC_OK, NULL);
     ck_assert_rec(fill_paired_test(&t), REC_OK, NULL);

@@ -110,7 +110,7 @@ fuzz)
     export CC
     configure build-fuzz --buildtype=debugoptimized \
         -Dwerror=true -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
-    targets="csv adjlist model api"
+    targets="csv adjlist kg model api"
     # shellcheck disable=SC2046  # one target per word
     ninja -C build-fuzz $(for t in $targets; do echo "tests/fuzz/fuzz_$t"; done)
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1

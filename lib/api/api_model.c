@@ -11,6 +11,7 @@
 #include "core/layout.h"
 #include "core/parse.h"
 #include "core/threads.h"
+#include "data/kg.h"
 #include "model/model.h"
 #include "model/recommend.h"
 #include "model/similar.h"
@@ -169,11 +170,22 @@ int rec_train_options_set_init_model(rec_train_options *opts, const rec_model *i
     return REC_OK;
 }
 
+int rec_train_options_set_kg(rec_train_options *opts, const rec_kg *kg)
+{
+    REC_CHECK_NULL("rec_train_options_set_kg", opts);
+    /* Retain first: kg may be the graph the options already hold. */
+    rec_kg *keep = rec_kg_retain((rec_kg *)kg);
+    rec_kg_release(opts->kg);
+    opts->kg = keep;
+    return REC_OK;
+}
+
 void rec_train_options_free(rec_train_options *opts)
 {
     if (!opts)
         return;
     rec_dataset_release(opts->valid);
+    rec_kg_release(opts->kg);
     rec_init_embeddings_free(opts->init);
     rec_free(opts);
 }

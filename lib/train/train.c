@@ -201,6 +201,13 @@ int rec_train_model(rec_model **out, const rec_dataset *train,
     if (opts->init && !opts->family->warm_start)
         return rec_error(REC_EUNSUPPORTED, "the %s family cannot start from another model's "
                          "embeddings", opts->family->name);
+    if (opts->kg && !opts->family->uses_kg)
+        return rec_error(REC_EUNSUPPORTED, "the %s family does not use a knowledge graph "
+                         "(rec_train_options_set_kg)", opts->family->name);
+    if (!opts->kg && opts->family->uses_kg)
+        return rec_error(REC_EINVAL, "the %s family needs a knowledge graph: load one "
+                         "with rec_kg_load and set it with rec_train_options_set_kg",
+                         opts->family->name);
 
     run r;
     memset(&r, 0, sizeof r);

@@ -75,6 +75,15 @@ rec_dataset *load_dataset(const data_options *d, const char *path, const rec_dat
 void report_dataset(const rec_dataset *ds, const char *role, const char *path);
 extern const char data_options_help[];
 
+/* ---- Knowledge graphs (--kg FILE, --kg-links FILE) ---- */
+/* Loads a graph (links may be NULL) and exits on error. */
+rec_kg *load_kg(const char *triples, const char *links);
+/* Every rec_kg_stats field, one "name value" line each, or one JSON object
+ * (no newline); the linking counts only when ds is not NULL. */
+void print_kg_stats(const rec_kg *kg, const rec_dataset *ds, int json);
+/* A one-line summary of the graph and its linking to ds, on stderr. */
+void report_kg(const rec_kg *kg, const rec_dataset *ds, const char *path);
+
 /* ---- JSON ---- */
 void json_string(FILE *f, const char *s);
 /* A number, or null when it is not finite. */

@@ -7,10 +7,15 @@
 static void usage(void)
 {
     printf("usage: rec info FILE [--json]\n"
-           "       rec info --build [--json]\n\n"
+           "       rec info --build [--json]\n"
+           "       rec info --kg FILE [--kg-links FILE] [--data FILE [data options]] [--json]\n\n"
            "Describes a saved model: family, sizes, training settings.\n"
            "With --build, describes the librec library instead: version, threading,\n"
-           "SIMD kernels, BLIS, compiler (paste it into bug reports).\n");
+           "SIMD kernels, BLIS, compiler (paste it into bug reports).\n"
+           "With --kg, describes a knowledge graph: entities, relations, triples kept,\n"
+           "repeated lines, self-loops, links (--kg-links), and with --data how the\n"
+           "items of that interaction file link to entities (--data takes the data\n"
+           "options of rec train: --format, --delimiter, --no-header, ...).\n");
 }
 
 static int show_build(int json)
@@ -42,6 +47,23 @@ static int show_build(int json)
     return 0;
 }
 
+static int show_kg(args *a, const char *triples, int json)
+{
+    const char *links = args_value(a, "kg-links");
+    const char *data = args_value(a, "data");
+    data_options d;
+    data_options_parse(a, &d);
+    args_finish(a);
+    rec_kg *kg = load_kg(triples, links);
+    rec_dataset *ds = data ? load_dataset(&d, data, NULL, "interaction") : NULL;
+    print_kg_stats(kg, ds, json);
+    if (json)
+        putchar('\n');
+    rec_dataset_free(ds);
+    rec_kg_free(kg);
+    return 0;
+}
+
 static const char *scoring_name(rec_scoring s)
 {
     return s == REC_SCORING_NEG_SQDIST ? "neg_sqdist" : "dot";
@@ -58,6 +80,12 @@ int cmd_info(int argc, char **argv)
     }
     int json = args_flag(&a, "json");
     int build = args_flag(&a, "build");
+    const char *kg = args_value(&a, "kg");
+    if (kg && !build) {
+        int rc = show_kg(&a, kg, json);
+        args_free(&a);
+        return rc;
+    }
     const char *path = args_value(&a, "model");
     if (!path)
         path = args_positional(&a);

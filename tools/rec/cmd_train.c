@@ -35,6 +35,10 @@ static void usage(const char *family)
            "                         (an mf model of the same data and dimension; for\n"
            "                         lightgcn and ngcf), as the reference codes'\n"
            "                         pretraining does\n"
+           "  --kg FILE              knowledge graph triples \"head relation tail\",\n"
+           "                         for the families that use one\n"
+           "  --kg-links FILE        \"item entity\" links of the graph (default: item i\n"
+           "                         is the entity with the same id)\n"
            "  --no-interactions      do not store the training interactions in the model\n"
            "                         file (recommend then cannot exclude them)\n"
            "  --json                 print one JSON object with the outcome\n\n%s\n",
@@ -97,6 +101,8 @@ int cmd_train(int argc, char **argv)
     const char *test_path = args_value(&a, "test");
     const char *init_path = args_value(&a, "init-model");
     const char *out_path = args_value(&a, "out");
+    const char *kg_path = args_value(&a, "kg");
+    const char *kg_links = args_value(&a, "kg-links");
     int json = args_flag(&a, "json");
     int keep = !args_flag(&a, "no-interactions");
     data_options d;
@@ -105,6 +111,8 @@ int cmd_train(int argc, char **argv)
         die_usage("train", "--train FILE is required");
     if (!out_path)
         die_usage("train", "--out FILE is required");
+    if (kg_links && !kg_path)
+        die_usage("train", "--kg-links FILE needs --kg FILE");
 
     rec_train_options *opts = NULL;
     int rc = rec_train_options_new(&opts, family);
@@ -126,6 +134,13 @@ int cmd_train(int argc, char **argv)
     rec_dataset *test = test_path ? load_dataset(&d, test_path, train, "test") : NULL;
     if (test && (rc = rec_train_options_set_validation(opts, test)) != REC_OK)
         die_rec(rc, "--test");
+    rec_kg *kg = NULL;
+    if (kg_path) {
+        kg = load_kg(kg_path, kg_links);
+        report_kg(kg, train, kg_path);
+        if ((rc = rec_train_options_set_kg(opts, kg)) != REC_OK)
+            die_rec(rc, "--kg");
+    }
     if (init_path) {
         rec_model *init = NULL;
         if ((rc = rec_model_load(&init, init_path)) != REC_OK)
@@ -183,6 +198,10 @@ int cmd_train(int argc, char **argv)
             printf(", \"valid_ndcg@%u\": ", info.eval_k);
             json_number(stdout, info.valid_ndcg);
         }
+        if (kg) {
+            printf(", \"kg\": ");
+            print_kg_stats(kg, train, 1);
+        }
         printf(", ");
         json_model_settings(stdout, m);
         printf("}\n");
@@ -198,6 +217,7 @@ int cmd_train(int argc, char **argv)
         printf("saved to %s\n", out_path);
     }
     rec_model_free(m);
+    rec_kg_free(kg);
     rec_dataset_free(test);
     rec_dataset_free(train);
     rec_train_options_free(opts);
