@@ -76,7 +76,7 @@ START_TEST(test_ckg_structure)
     ck_assert(rec_ckg_find(g, a, rock, 3) == SIZE_MAX);
     /* The self-loop music -> music is an edge and its own inverse's
      * mirror, in one row. */
-    uint32_t music = g->entity_node[4];
+    uint32_t music = g->entity_node[5];   /* a, rock, b, c, artist, music */
     size_t self = rec_ckg_find(g, music, music, 2 + 2 * 3);
     ck_assert(self != SIZE_MAX);
     ck_assert_uint_eq(g->col[g->mirror[self]], music);
@@ -386,6 +386,29 @@ START_TEST(test_kg_carries_signal)
     ck_assert_rec(rec_model_fold_in(kgat_m, items, 2, a), REC_OK, NULL);
     ck_assert_rec(rec_model_fold_in(back, items, 2, b), REC_OK, NULL);
     ck_assert(memcmp(a, b, rec_model_dim(back) * sizeof(float)) == 0);
+    /* Explanations: item0's one knowledge neighbour is group0, through
+     * "in", from both models; mf has none. */
+    rec_kg_neighbor nb[4];
+    size_t n_nb;
+    const rec_model *both[2] = { kgat_m, back };
+    uint32_t item0;
+    ck_assert_rec(rec_dataset_find_item(train, "item0", &item0), REC_OK, NULL);
+    for (int q = 0; q < 2; q++) {
+        ck_assert_rec(rec_model_kg_neighbors(both[q], item0, nb, 4, &n_nb), REC_OK, NULL);
+        ck_assert_uint_eq(n_nb, 1);
+        const char *ent, *rel;
+        ck_assert_rec(rec_kg_entity_id(kg, nb[0].entity, &ent), REC_OK, NULL);
+        ck_assert_rec(rec_kg_relation_id(kg, nb[0].relation, &rel), REC_OK, NULL);
+        ck_assert_str_eq(ent, "group0");
+        ck_assert_str_eq(rel, "in");
+        ck_assert_int_eq(nb[0].inverse, 0);
+        ck_assert(nb[0].weight > 0.0f && nb[0].weight <= 1.0f);
+    }
+    ck_assert_rec(rec_model_kg_neighbors(mf, item0, nb, 4, &n_nb), REC_EUNSUPPORTED, "attention");
+    ck_assert_rec(rec_model_kg_neighbors(back, 100000, nb, 4, &n_nb), REC_EINVAL, "item");
+    ck_assert_rec(rec_model_kg_neighbors(back, item0, NULL, 4, &n_nb), REC_EINVAL, "out");
+    ck_assert_rec(rec_model_kg_neighbors(back, item0, NULL, 0, &n_nb), REC_OK, NULL);
+    ck_assert_uint_eq(n_nb, 0);
     free(path);
     rec_model_free(back);
     rec_model_free(mf);

@@ -923,6 +923,36 @@ REC_API int rec_model_similar_users(const rec_model *model, uint32_t user, size_
                                     size_t *n_out);
 
 /* ------------------------------------------------------------------------ */
+/* Explaining recommendations                                               */
+/* ------------------------------------------------------------------------ */
+
+/** One knowledge-graph neighbour of an item and the attention weight KGAT
+ *  gives it (rec_model_kg_neighbors). This struct does not grow; a future
+ *  need gets a new function. */
+typedef struct rec_kg_neighbor {
+    uint32_t entity;     /**< entity id in the graph's numbering (rec_kg_entity_id) */
+    uint32_t relation;   /**< relation id in the graph's numbering (rec_kg_relation_id) */
+    int inverse;         /**< 0: the triple (item's entity, relation, entity);
+                              1: the triple (entity, relation, item's entity) */
+    float weight;        /**< attention weight of the edge in the item's propagation
+                              (the item's weights, users included, sum to 1) */
+} rec_kg_neighbor;
+
+/**
+ * The knowledge-graph neighbours of an item with the largest attention
+ * weights, as the model was trained: up to k of them into out, by weight
+ * descending (entity, then relation, ascending on ties); *n_out receives how
+ * many. The ids are those of the rec_kg the model was trained with: the same
+ * file loaded again numbers them the same way. An item without an entity
+ * has none (REC_OK, *n_out 0).
+ * REC_EINVAL for NULL m or n_out, out NULL with k > 0, or item >= n_items;
+ * REC_EUNSUPPORTED for a model that is not `kgat`, or whose graph was too
+ * large to store its explanations (2^24 nodes or relations or more).
+ */
+REC_API int rec_model_kg_neighbors(const rec_model *m, uint32_t item,
+                                   rec_kg_neighbor *out, size_t k, size_t *n_out);
+
+/* ------------------------------------------------------------------------ */
 /* Users who were not in training                                           */
 /* ------------------------------------------------------------------------ */
 

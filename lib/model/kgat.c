@@ -717,17 +717,21 @@ static int kgat_fold_in(const rec_model *m, const uint32_t *items, size_t n, flo
     if (!form || form->cols < 4 || !logit || logit->rows != m->serving.n_items)
         return rec_error(REC_EUNSUPPORTED, "rec_model_fold_in: this model holds no fold-in "
                                            "data");
-    unsigned L = (unsigned)form->data[0];
-    kgat_aggregator agg = (kgat_aggregator)form->data[1];
-    size_t d[KGAT_MAX_LAYERS + 1];
-    if (L < 1 || L > KGAT_MAX_LAYERS || form->cols != 3 + L || agg > KGAT_SAGE)
+    /* Checked as floats before any conversion: a damaged file must not
+     * reach an out-of-range cast. */
+    float Lf = form->data[0], aggf = form->data[1];
+    if (!(Lf >= 1 && Lf <= KGAT_MAX_LAYERS && Lf == floorf(Lf) && aggf >= 0 &&
+          aggf <= KGAT_SAGE && aggf == floorf(aggf)) || form->cols != 3 + (size_t)Lf)
         return rec_error(REC_EUNSUPPORTED, "rec_model_fold_in: invalid fold-in data");
-    size_t total = 0;
+    unsigned L = (unsigned)Lf;
+    kgat_aggregator agg = (kgat_aggregator)aggf;
+    size_t d[KGAT_MAX_LAYERS + 1], total = 0;
     for (unsigned l = 0; l <= L; l++) {
-        d[l] = (size_t)form->data[2 + l];
-        total += d[l];
-        if (d[l] < 1 || d[l] > KGAT_DIM_MAX)
+        float x = form->data[2 + l];
+        if (!(x >= 1 && x <= KGAT_DIM_MAX && x == floorf(x)))
             return rec_error(REC_EUNSUPPORTED, "rec_model_fold_in: invalid fold-in data");
+        d[l] = (size_t)x;
+        total += d[l];
     }
     if (total != m->serving.dim)
         return rec_error(REC_EUNSUPPORTED, "rec_model_fold_in: invalid fold-in data");
@@ -777,6 +781,61 @@ static int kgat_fold_in(const rec_model *m, const uint32_t *items, size_t n, flo
     rec_free(u);
     rec_free(w);
     rec_free(buf);
+    return REC_OK;
+}
+
+/* ---- Explanations ---- */
+
+static int by_weight(const void *a, const void *b)
+{
+    const rec_kg_neighbor *x = a, *y = b;
+    if (x->weight != y->weight)
+        return x->weight > y->weight ? -1 : 1;
+    if (x->entity != y->entity)
+        return x->entity < y->entity ? -1 : 1;
+    return (x->relation * 2 + (unsigned)x->inverse > y->relation * 2 + (unsigned)y->inverse) -
+           (x->relation * 2 + (unsigned)x->inverse < y->relation * 2 + (unsigned)y->inverse);
+}
+
+int rec_kgat_neighbors(const rec_model *m, uint32_t item, rec_kg_neighbor *out, size_t k,
+                       size_t *n_out)
+{
+    const rec_tensor *t = rec_tensors_find(&m->tensors, "item_kg_edges");
+    if (!t || t->cols != 4)
+        return rec_error(REC_EUNSUPPORTED, "rec_model_kg_neighbors: the model holds no "
+                         "explanations (its graph has 2^24 nodes or relations or more)");
+    /* Rows are grouped by item, ascending. */
+    size_t lo = 0, hi = t->rows;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->data[mid * t->ld] < (float)item)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t end = lo;
+    while (end < t->rows && t->data[end * t->ld] == (float)item)
+        end++;
+    size_t n = end - lo;
+    rec_kg_neighbor *all = rec_malloc_array(n ? n : 1, sizeof *all);
+    if (!all)
+        return rec_error_nomem();
+    for (size_t q = 0; q < n; q++) {
+        const float *x = t->data + (lo + q) * t->ld;
+        if (!(x[1] >= 0 && x[1] < EXACT_FLOAT_INT && x[2] >= 0 && x[2] < EXACT_FLOAT_INT &&
+              x[1] == floorf(x[1]) && x[2] == floorf(x[2]))) {
+            rec_free(all);
+            return rec_error(REC_ECORRUPT, "rec_model_kg_neighbors: invalid explanation "
+                                           "row %zu", lo + q);
+        }
+        uint32_t code = (uint32_t)x[2];
+        all[q] = (rec_kg_neighbor){ (uint32_t)x[1], code / 2, (int)(code % 2), x[3] };
+    }
+    qsort(all, n, sizeof *all, by_weight);
+    *n_out = n < k ? n : k;
+    if (*n_out)
+        memcpy(out, all, *n_out * sizeof *out);
+    rec_free(all);
     return REC_OK;
 }
 

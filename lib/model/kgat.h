@@ -136,6 +136,12 @@ static inline float kgat_lrelu(float z)
     return z > 0.0f ? z : KGAT_SLOPE * z;
 }
 
+struct rec_model;
+/* A trained model's top-k knowledge neighbours of an item by attention
+ * weight (rec_model_kg_neighbors; arguments checked). */
+int rec_kgat_neighbors(const struct rec_model *m, uint32_t item, rec_kg_neighbor *out,
+                       size_t k, size_t *n_out);
+
 /* Test hooks (tests/test_kgat.c). */
 int rec_kgat_objective(void *state, const uint32_t *tu, const uint32_t *ti,
                        const uint32_t *tj, size_t m, uint64_t dropout_seed, double *loss);
