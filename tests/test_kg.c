@@ -416,9 +416,8 @@ START_TEST(test_nomem)
     for (int k = 0; k < 1200; k++) /* enough to grow the hash set */
         p += sprintf(p, "e%d r%d e%d\n", k % 300, k % 3, k % 7);
     *p = '\0';
-    sweep_ctx c = { rec_test_write_file("kg_nomem.txt", text),
-                    rec_test_write_file("kg_nomem_links.txt", "i1 e1\ni2 new\n"),
-                    items_dataset() };
+    char *links = rec_test_write_file("kg_nomem_links.txt", "i1 e1\ni2 new\n");
+    sweep_ctx c = { rec_test_write_file("kg_nomem.txt", text), links, items_dataset() };
     ck_assert_int_gt(rec_test_alloc_sweep(load_op, &c), 0);
     c.links = NULL;
     ck_assert_int_gt(rec_test_alloc_sweep(load_op, &c), 0);
@@ -427,7 +426,7 @@ START_TEST(test_nomem)
     ck_assert_int_gt(rec_test_alloc_sweep(load_op, &c), 0);
     free((char *)c.triples);
     rec_dataset_free((rec_dataset *)c.ds);
-    free((char *)c.links);
+    free(links);
 }
 END_TEST
 
