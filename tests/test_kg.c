@@ -11,6 +11,7 @@
 #include "librec/librec.h"
 #include "data/kg.h"
 #include "model/family.h"
+#include "train/train.h"
 
 /* Loads triples (and links, unless NULL) written to files named t_name and
  * l_name; checks the status and message; returns the graph on success. */
@@ -387,6 +388,28 @@ START_TEST(test_options_reference)
 }
 END_TEST
 
+/* A family that needs a graph and has none: no such family is built in
+ * yet, so mf's description is copied and marked as one. */
+START_TEST(test_family_needs_kg)
+{
+    rec_train_options *o = NULL;
+    ck_assert_rec(rec_train_options_new(&o, "mf"), REC_OK, NULL);
+    rec_family needs = *o->family;
+    needs.name = "needs_kg";
+    needs.uses_kg = 1;
+    const rec_family *mf = o->family;
+    o->family = &needs;
+    rec_dataset *ds = items_dataset();
+    rec_model *m = (rec_model *)1;
+    ck_assert_rec(rec_train_model(&m, ds, o), REC_EINVAL,
+                  "the needs_kg family needs a knowledge graph: load one with rec_kg_load");
+    ck_assert_ptr_null(m);
+    o->family = mf;
+    rec_train_options_free(o);
+    rec_dataset_free(ds);
+}
+END_TEST
+
 /* ---- Allocation failures ---- */
 
 typedef struct sweep_ctx {
@@ -444,6 +467,7 @@ Suite *rec_test_suite(void)
     tcase_add_test(tc, test_link_dataset);
     tcase_add_test(tc, test_inspection);
     tcase_add_test(tc, test_options_reference);
+    tcase_add_test(tc, test_family_needs_kg);
     tcase_add_test(tc, test_nomem);
     suite_add_tcase(s, tc);
     return s;
