@@ -11,6 +11,7 @@
 #include "librec/librec.h"
 #include "data/kg.h"
 #include "model/family.h"
+#include "train/train.h"
 
 /* Loads triples (and links, unless NULL) written to files named t_name and
  * l_name; checks the status and message; returns the graph on success. */
@@ -387,6 +388,28 @@ START_TEST(test_options_reference)
 }
 END_TEST
 
+/* A family that needs a graph and has none: no such family is built in
+ * yet, so mf's description is copied and marked as one. */
+START_TEST(test_family_needs_kg)
+{
+    rec_train_options *o = NULL;
+    ck_assert_rec(rec_train_options_new(&o, "mf"), REC_OK, NULL);
+    rec_family needs = *o->family;
+    needs.name = "needs_kg";
+    needs.uses_kg = 1;
+    const rec_family *mf = o->family;
+    o->family = &needs;
+    rec_dataset *ds = items_dataset();
+    rec_model *m = (rec_model *)1;
+    ck_assert_rec(rec_train_model(&m, ds, o), REC_EINVAL,
+                  "the needs_kg family needs a knowledge graph: load one with rec_kg_load");
+    ck_assert_ptr_null(m);
+    o->family = mf;
+    rec_train_options_free(o);
+    rec_dataset_free(ds);
+}
+END_TEST
+
 /* ---- Allocation failures ---- */
 
 typedef struct sweep_ctx {
@@ -416,9 +439,8 @@ START_TEST(test_nomem)
     for (int k = 0; k < 1200; k++) /* enough to grow the hash set */
         p += sprintf(p, "e%d r%d e%d\n", k % 300, k % 3, k % 7);
     *p = '\0';
-    sweep_ctx c = { rec_test_write_file("kg_nomem.txt", text),
-                    rec_test_write_file("kg_nomem_links.txt", "i1 e1\ni2 new\n"),
-                    items_dataset() };
+    char *links = rec_test_write_file("kg_nomem_links.txt", "i1 e1\ni2 new\n");
+    sweep_ctx c = { rec_test_write_file("kg_nomem.txt", text), links, items_dataset() };
     ck_assert_int_gt(rec_test_alloc_sweep(load_op, &c), 0);
     c.links = NULL;
     ck_assert_int_gt(rec_test_alloc_sweep(load_op, &c), 0);
@@ -427,7 +449,7 @@ START_TEST(test_nomem)
     ck_assert_int_gt(rec_test_alloc_sweep(load_op, &c), 0);
     free((char *)c.triples);
     rec_dataset_free((rec_dataset *)c.ds);
-    free((char *)c.links);
+    free(links);
 }
 END_TEST
 
@@ -445,6 +467,7 @@ Suite *rec_test_suite(void)
     tcase_add_test(tc, test_link_dataset);
     tcase_add_test(tc, test_inspection);
     tcase_add_test(tc, test_options_reference);
+    tcase_add_test(tc, test_family_needs_kg);
     tcase_add_test(tc, test_nomem);
     suite_add_tcase(s, tc);
     return s;

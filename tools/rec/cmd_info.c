@@ -81,7 +81,9 @@ int cmd_info(int argc, char **argv)
     int json = args_flag(&a, "json");
     int build = args_flag(&a, "build");
     const char *kg = args_value(&a, "kg");
-    if (kg && !build) {
+    if (kg && build)
+        die_usage("info", "--build describes the library, not a knowledge graph");
+    if (kg) {
         int rc = show_kg(&a, kg, json);
         args_free(&a);
         return rc;
