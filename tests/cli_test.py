@@ -402,23 +402,23 @@ class Cli(unittest.TestCase):
         j = run_json("info", "--kg", kg, "--json")
         self.assertEqual(j, {"entities": 2, "relations": 2, "triples": 2, "lines_read": 3,
                              "duplicate_triples": 1, "self_loops": 1, "links": 0})
-        j = run_json("info", "--kg", kg, "--kg-links", links, "--data", data, "--json")
+        j = run_json("info", "--kg", kg, "--link", links, "--data", data, "--json")
         self.assertEqual((j["entities"], j["links"], j["items_linked"],
                           j["items_without_entity"], j["links_unknown_item"],
                           j["entities_without_item"]), (3, 2, 1, 1, 1, 2))
-        text = run("info", "--kg", kg, "--kg-links", links, "--data", data).stdout
+        text = run("info", "--kg", kg, "--link", links, "--data", data).stdout
         self.assertIn("entities_without_item", text)
         p = run("train", "--train", data, "--out", os.path.join(self.d, "kg.rec"),
-                "--kg", kg, "--kg-links", links, ok=False)
+                "--kg", kg, "--link", links, ok=False)
         self.assertEqual(p.returncode, 1)
         self.assertIn("1 of 2 items linked", p.stderr)
         self.assertIn("does not use a knowledge graph", p.stderr)
         p = run("train", "--train", data, "--out", os.path.join(self.d, "kg.rec"),
-                "--kg-links", links, ok=False)
+                "--link", links, ok=False)
         self.assertEqual(p.returncode, 2)
         with open(links, "a") as f:
             f.write("i1 b\n")
-        p = run("info", "--kg", kg, "--kg-links", links, ok=False)
+        p = run("info", "--kg", kg, "--link", links, ok=False)
         self.assertEqual(p.returncode, 1)
         self.assertIn("kg_links.txt:3: field 1 (item): 'i1' is already linked on line 1",
                       p.stderr)

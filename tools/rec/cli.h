@@ -75,7 +75,7 @@ rec_dataset *load_dataset(const data_options *d, const char *path, const rec_dat
 void report_dataset(const rec_dataset *ds, const char *role, const char *path);
 extern const char data_options_help[];
 
-/* ---- Knowledge graphs (--kg FILE, --kg-links FILE) ---- */
+/* ---- Knowledge graphs (--kg FILE, --link FILE) ---- */
 /* Loads a graph (links may be NULL) and exits on error. */
 rec_kg *load_kg(const char *triples, const char *links);
 /* Every rec_kg_stats field, one "name value" line each, or one JSON object

@@ -8,12 +8,12 @@ static void usage(void)
 {
     printf("usage: rec info FILE [--json]\n"
            "       rec info --build [--json]\n"
-           "       rec info --kg FILE [--kg-links FILE] [--data FILE [data options]] [--json]\n\n"
+           "       rec info --kg FILE [--link FILE] [--data FILE [data options]] [--json]\n\n"
            "Describes a saved model: family, sizes, training settings.\n"
            "With --build, describes the librec library instead: version, threading,\n"
            "SIMD kernels, BLIS, compiler (paste it into bug reports).\n"
            "With --kg, describes a knowledge graph: entities, relations, triples kept,\n"
-           "repeated lines, self-loops, links (--kg-links), and with --data how the\n"
+           "repeated lines, self-loops, links (--link), and with --data how the\n"
            "items of that interaction file link to entities (--data takes the data\n"
            "options of rec train: --format, --delimiter, --no-header, ...).\n");
 }
@@ -49,7 +49,7 @@ static int show_build(int json)
 
 static int show_kg(args *a, const char *triples, int json)
 {
-    const char *links = args_value(a, "kg-links");
+    const char *links = args_value(a, "link");
     const char *data = args_value(a, "data");
     data_options d;
     data_options_parse(a, &d);

@@ -37,7 +37,7 @@ static void usage(const char *family)
            "                         pretraining does\n"
            "  --kg FILE              knowledge graph triples \"head relation tail\",\n"
            "                         for the families that use one\n"
-           "  --kg-links FILE        \"item entity\" links of the graph (default: item i\n"
+           "  --link FILE            \"item entity\" links of the graph (default: item i\n"
            "                         is the entity with the same id)\n"
            "  --no-interactions      do not store the training interactions in the model\n"
            "                         file (recommend then cannot exclude them)\n"
@@ -102,7 +102,7 @@ int cmd_train(int argc, char **argv)
     const char *init_path = args_value(&a, "init-model");
     const char *out_path = args_value(&a, "out");
     const char *kg_path = args_value(&a, "kg");
-    const char *kg_links = args_value(&a, "kg-links");
+    const char *kg_links = args_value(&a, "link");
     int json = args_flag(&a, "json");
     int keep = !args_flag(&a, "no-interactions");
     data_options d;
@@ -112,7 +112,7 @@ int cmd_train(int argc, char **argv)
     if (!out_path)
         die_usage("train", "--out FILE is required");
     if (kg_links && !kg_path)
-        die_usage("train", "--kg-links FILE needs --kg FILE");
+        die_usage("train", "--link FILE needs --kg FILE");
 
     rec_train_options *opts = NULL;
     int rc = rec_train_options_new(&opts, family);

@@ -1,5 +1,5 @@
 /* Knowledge graphs in the rec program: loading one from --kg and
- * --kg-links, and printing what the load read and kept. */
+ * --link, and printing what the load read and kept. */
 #include "cli.h"
 
 rec_kg *load_kg(const char *triples, const char *links)
