@@ -432,6 +432,27 @@ START_TEST(test_needs_kg)
 }
 END_TEST
 
+/* Training, with validation and explanations exported, fails cleanly at
+ * every allocation. */
+START_TEST(test_train_nomem)
+{
+    rec_dataset *ds = hand_dataset();
+    rec_kg *kg = hand_kg();
+    rec_train_options *o = NULL;
+    ck_assert_rec(rec_train_options_new(&o, "kgat"), REC_OK, NULL);
+    ck_assert_rec(rec_train_options_set_kg(o, kg), REC_OK, NULL);
+    rec_kg_free(kg);   /* the options hold their own reference */
+    const char *set[] = { "dim", "4", "kge_dim", "3", "layer_sizes", "3,2", "epochs", "2",
+                          "eval_every", "1", NULL };
+    for (size_t k = 0; set[k]; k += 2)
+        ck_assert_rec(rec_train_options_set(o, set[k], set[k + 1]), REC_OK, NULL);
+    ck_assert_rec(rec_train_options_set_validation(o, ds), REC_OK, NULL);
+    rec_test_train_alloc_sweep(ds, o);
+    rec_train_options_free(o);
+    rec_dataset_free(ds);
+}
+END_TEST
+
 Suite *rec_test_suite(void)
 {
     Suite *su = suite_create("kgat");
@@ -444,6 +465,7 @@ Suite *rec_test_suite(void)
     tcase_add_loop_test(tc, test_fold_in_matches_propagation, 0, 3);
     tcase_add_test(tc, test_kg_carries_signal);
     tcase_add_test(tc, test_needs_kg);
+    tcase_add_test(tc, test_train_nomem);
     suite_add_tcase(su, tc);
     return su;
 }
