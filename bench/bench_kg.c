@@ -663,6 +663,10 @@ int main(int argc, char **argv)
             strcmp(datasets[k], "book-crossing-kg"))
             die("unknown dataset '%s'%s", datasets[k], "");
 
+    for (int k = 0; k < cfg.n_models; k++)
+        if (!BENCH_WITH_KG && needs_kg(cfg.models[k].family))
+            die("%s needs a knowledge graph: rebuild with -DBENCH_WITH_KG=1%s",
+                cfg.models[k].family, "");
     bench_print_machine();
     printf("librec %s, data %s, %s threads, split seed %llu, KG support %s\n",
            rec_version_string(), cfg.data, cfg.threads, (unsigned long long)cfg.seed,
