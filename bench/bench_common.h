@@ -56,4 +56,24 @@ static inline int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Recall@20 and NDCG@20 of m on test by full ranking, the training items of
+ * train excluded; the users evaluated into *n_users. */
+static inline void bench_recall_ndcg(const rec_model *m, const rec_dataset *train,
+                                     const rec_dataset *test, const char *threads,
+                                     double *recall, double *ndcg, size_t *n_users)
+{
+    static const unsigned ks[] = { 20 };
+    rec_eval_options eo = REC_EVAL_OPTIONS_INIT;
+    eo.ks = ks;
+    eo.n_ks = 1;
+    eo.threads = (unsigned)atoi(threads);
+    eo.beyond_accuracy = 0;
+    rec_eval *ev = NULL;
+    check(rec_eval_run(&ev, m, train, test, &eo), "evaluating");
+    rec_eval_get(ev, "recall@20", recall);
+    rec_eval_get(ev, "ndcg@20", ndcg);
+    *n_users = rec_eval_n_users(ev);
+    rec_eval_free(ev);
+}
+
 #endif

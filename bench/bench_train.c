@@ -141,24 +141,6 @@ static rec_dataset *tail_test(const rec_dataset *train, const rec_dataset *test)
     return out;
 }
 
-/* Recall@20 and NDCG@20 of m on test; the users evaluated into *n_users. */
-static void recall_ndcg(const rec_model *m, const rec_dataset *train, const rec_dataset *test,
-                        const char *threads, double *recall, double *ndcg, size_t *n_users)
-{
-    static const unsigned ks[] = { 20 };
-    rec_eval_options eo = REC_EVAL_OPTIONS_INIT;
-    eo.ks = ks;
-    eo.n_ks = 1;
-    eo.threads = (unsigned)atoi(threads);
-    eo.beyond_accuracy = 0;
-    rec_eval *ev = NULL;
-    check(rec_eval_run(&ev, m, train, test, &eo), "evaluating");
-    rec_eval_get(ev, "recall@20", recall);
-    rec_eval_get(ev, "ndcg@20", ndcg);
-    *n_users = rec_eval_n_users(ev);
-    rec_eval_free(ev);
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -259,7 +241,7 @@ int main(int argc, char **argv)
     rec_dataset *tail = tail_test(train, test);
     double tr, tn;
     size_t tu;
-    recall_ndcg(m, train, tail, threads, &tr, &tn, &tu);
+    bench_recall_ndcg(m, train, tail, threads, &tr, &tn, &tu);
     printf("tail: recall@20 %.4f ndcg@20 %.4f on the long-tail items (%zu test "
            "interactions, %zu users)\n", tr, tn, rec_dataset_n_interactions(tail), tu);
     rec_dataset_free(tail);
