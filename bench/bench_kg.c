@@ -31,9 +31,11 @@
  * score, since at score >= 0 everything would be predicted positive.
  *
  * The KG (kg_final.txt, or ml-100k.kg with ml-100k.link) is loaded only for
- * a family that trains with one (kgat). The rec_kg_* calls are compiled with
- * BENCH_WITH_KG=1 only (default 0), so that the program links against a
- * library without the KG loader; without it a kgat model is refused. */
+ * a family that trains with one (kgat). The setting init=mf (not a family
+ * setting) starts a model from an MF-BPR model trained first on the same
+ * data with the settings of the list's --model mf: the reference KGAT
+ * code's pretraining. The time printed for such a model includes the MF
+ * training. */
 #include <librec/librec.h>
 
 #include <ctype.h>
@@ -44,10 +46,6 @@
 #include <string.h>
 
 #include "bench_common.h"
-
-#ifndef BENCH_WITH_KG
-#define BENCH_WITH_KG 0
-#endif
 
 #define CTR_BATCH 4096
 
@@ -116,7 +114,6 @@ typedef struct kg_files {
     const char *triples, *links; /* under the dataset's directory; links may be NULL */
 } kg_files;
 
-#if BENCH_WITH_KG
 static rec_kg *kg_load(const char *dir, const kg_files *f, const rec_dataset *train)
 {
     char tp[1024], lp[1024];
@@ -136,46 +133,56 @@ static rec_kg *kg_load(const char *dir, const kg_files *f, const rec_dataset *tr
            st.items_without_entity);
     return kg;
 }
-#endif
+
+static const model_spec *find_model(const bench_cfg *cfg, const char *family)
+{
+    for (int k = 0; k < cfg->n_models; k++)
+        if (!strcmp(cfg->models[k].family, family))
+            return &cfg->models[k];
+    return NULL;
+}
 
 /* Trains one model; the knowledge graph is loaded for families that need
- * one. *seconds receives the training time. */
+ * one, and init=mf first trains the MF model it starts from. *seconds
+ * receives the training time, the MF model's included. */
 static rec_model *train_model(const bench_cfg *cfg, const model_spec *s, const char *dir,
                               const kg_files *kgf, const rec_dataset *train, double *seconds)
 {
+    double t0 = bench_now();
     rec_train_options *o = NULL;
     check(rec_train_options_new(&o, s->family), s->family);
     rec_param_info pi = REC_PARAM_INFO_INIT;
     for (size_t k = 0; rec_family_param(s->family, k, &pi) == REC_OK; k++)
         if (!strcmp(pi.name, "threads"))
             check(rec_train_options_set(o, "threads", cfg->threads), "threads");
+    rec_model *init = NULL;
     for (int k = 0; k < s->n_params; k++) {
         char name[128];
         const char *eq = strchr(s->params[k], '=');
         snprintf(name, sizeof name, "%.*s", (int)(eq - s->params[k]), s->params[k]);
+        if (!strcmp(name, "init")) {
+            const model_spec *base = find_model(cfg, eq + 1);
+            if (!base || base == s)
+                die("init=%s needs a --model %s in the list", eq + 1, eq + 1);
+            double unused;
+            init = train_model(cfg, base, dir, kgf, train, &unused);
+            check(rec_train_options_set_init_model(o, init), "init");
+            continue;
+        }
         check(rec_train_options_set(o, name, eq + 1), s->params[k]);
     }
     if (s->family && strcmp(s->family, "pop"))
         print_all_settings(s->family, o);
-#if BENCH_WITH_KG
     rec_kg *kg = NULL;
     if (needs_kg(s->family)) {
         kg = kg_load(dir, kgf, train);
         check(rec_train_options_set_kg(o, kg), "knowledge graph");
     }
-#else
-    (void)dir;
-    (void)kgf;
-    if (needs_kg(s->family))
-        die("%s needs a knowledge graph: rebuild with -DBENCH_WITH_KG=1%s", s->family, "");
-#endif
-    double t0 = bench_now();
     rec_model *m = NULL;
     check(rec_model_train(&m, train, o), s->family);
     *seconds = bench_now() - t0;
-#if BENCH_WITH_KG
     rec_kg_free(kg);
-#endif
+    rec_model_free(init);
     rec_train_options_free(o);
     return m;
 }
@@ -663,14 +670,9 @@ int main(int argc, char **argv)
             strcmp(datasets[k], "book-crossing-kg"))
             die("unknown dataset '%s'%s", datasets[k], "");
 
-    for (int k = 0; k < cfg.n_models; k++)
-        if (!BENCH_WITH_KG && needs_kg(cfg.models[k].family))
-            die("%s needs a knowledge graph: rebuild with -DBENCH_WITH_KG=1%s",
-                cfg.models[k].family, "");
     bench_print_machine();
-    printf("librec %s, data %s, %s threads, split seed %llu, KG support %s\n",
-           rec_version_string(), cfg.data, cfg.threads, (unsigned long long)cfg.seed,
-           BENCH_WITH_KG ? "compiled in" : "not compiled in (BENCH_WITH_KG=0)");
+    printf("librec %s, data %s, %s threads, split seed %llu\n", rec_version_string(),
+           cfg.data, cfg.threads, (unsigned long long)cfg.seed);
     double t0 = bench_now();
     if (topk)
         for (size_t k = 0; k < sizeof topk_sets / sizeof *topk_sets; k++)
