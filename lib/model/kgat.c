@@ -25,6 +25,7 @@
 #include "model/item_set.h"
 #include "model/kgat.h"
 #include "model/model.h"
+#include "model/row_norm.h"
 
 #define ADAM_BETA1 0.9
 #define ADAM_BETA2 0.999
@@ -777,7 +778,7 @@ static int kgat_fold_in(const rec_model *m, const uint32_t *items, size_t n, flo
                 side[c] += (float)(w[j] * e[c]);
         }
         kgat_layer_row(&lay[l], agg, x, side, next);
-        kgat_normalise(next, out + off, d[l]);
+        rec_row_normalise(next, out + off, d[l], NULL);
         memcpy(x, next, d[l] * sizeof(float));
         off += d[l];
     }

@@ -121,9 +121,6 @@ int kgat_backward(kgat *s);
 int kgat_propagate_all(kgat *s, float **X);
 /* Node v's final embedding [X_0 | N_1 | ... | N_L] into f (fdim floats). */
 void kgat_final_row(const kgat *s, float *const *X, size_t v, float *f);
-/* The row normalisation of the layers' outputs and its gradient. */
-void kgat_normalise(const float *x, float *out, size_t d);
-void kgat_normalise_backward(const float *x, const float *g, float *dx, size_t d);
 /* One node's layer from its own previous layer x and its message s. */
 void kgat_layer_row(const kgat_layer *l, kgat_aggregator agg, const float *x, const float *s,
                     float *out);

@@ -27,8 +27,8 @@
 #include "graph/graph.h"
 #include "kernels/gemm.h"
 #include "model/kgat.h"
+#include "model/row_norm.h"
 
-#define NORM_EPS 1e-12   /* l2_normalize's floor on the squared norm */
 
 static size_t n_chunks(size_t n)
 {
@@ -166,35 +166,6 @@ static void layers_forward(kgat *s, float *const *X, int dropout)
     }
 }
 
-void kgat_normalise(const float *x, float *out, size_t d)
-{
-    double sq = 0.0;
-    for (size_t c = 0; c < d; c++)
-        sq += (double)x[c] * x[c];
-    float inv = (float)(1.0 / sqrt(sq > NORM_EPS ? sq : NORM_EPS));
-    for (size_t c = 0; c < d; c++)
-        out[c] = x[c] * inv;
-}
-
-/* Gradient of N = x / max(|x|, 1e-6) at x, added to dx. */
-void kgat_normalise_backward(const float *x, const float *g, float *dx, size_t d)
-{
-    double sq = 0.0, ng = 0.0;
-    for (size_t c = 0; c < d; c++)
-        sq += (double)x[c] * x[c];
-    if (sq <= NORM_EPS) {
-        float inv = (float)(1.0 / sqrt(NORM_EPS));
-        for (size_t c = 0; c < d; c++)
-            dx[c] += g[c] * inv;
-        return;
-    }
-    double inv = 1.0 / sqrt(sq);
-    for (size_t c = 0; c < d; c++)
-        ng += (double)x[c] * inv * g[c];
-    for (size_t c = 0; c < d; c++)
-        dx[c] += (float)((g[c] - x[c] * inv * ng) * inv);
-}
-
 void kgat_final_row(const kgat *s, float *const *X, size_t v, float *f)
 {
     memset(f, 0, s->fld * sizeof(float));
@@ -202,7 +173,7 @@ void kgat_final_row(const kgat *s, float *const *X, size_t v, float *f)
     size_t off = s->dim;
     for (unsigned l = 1; l <= s->L; l++) {
         const kgat_layer *ly = &s->lay[l];
-        kgat_normalise(X[l] + v * ly->ld_out, f + off, ly->dout);
+        rec_row_normalise(X[l] + v * ly->ld_out, f + off, ly->dout, NULL);
         off += ly->dout;
     }
 }
@@ -368,7 +339,7 @@ static void add_final_gradient(kgat *s, unsigned l, const float *Xl, float *dX, 
             for (size_t c = 0; c < d; c++)
                 dX[v * ld + c] += g[c];
         } else {
-            kgat_normalise_backward(Xl + v * ld, g, dX + v * ld, d);
+            rec_row_normalise_backward(Xl + v * ld, g, dX + v * ld, d);
         }
     }
 }

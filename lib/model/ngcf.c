@@ -42,10 +42,10 @@
 #include "model/graph_models.h"
 #include "model/item_set.h"
 #include "model/model.h"
+#include "model/row_norm.h"
 
 #define MAX_LAYERS 8
 #define SLOPE 0.2f             /* leaky ReLU, TensorFlow's default */
-#define NORM_EPS 1e-12         /* l2_normalize's floor on the squared norm */
 #define ROW_CHUNK 256          /* rows per task of the dense passes */
 /* A chunk's partial weight gradients: dW1 and dW2 (d rows each), db1, db2. */
 #define PARTIAL_ROWS(d) (2 * (d) + 2)
@@ -414,38 +414,6 @@ static void forward_chunk(void *p, size_t t, unsigned w)
 
 /* ---- Forward ---- */
 
-static void normalise_row(const float *x, float *out, size_t d, float *inv_norm)
-{
-    double sq = 0.0;
-    for (size_t c = 0; c < d; c++)
-        sq += (double)x[c] * x[c];
-    float inv = (float)(1.0 / sqrt(sq > NORM_EPS ? sq : NORM_EPS));
-    for (size_t c = 0; c < d; c++)
-        out[c] = x[c] * inv;
-    if (inv_norm)
-        *inv_norm = inv;
-}
-
-/* Gradient of N = x / max(|x|, 1e-6) at x: (g - N (N.g)) / |x|, or g / 1e-6
- * below the floor (there N is a plain scaling of x). Added to dx. */
-static void normalise_backward(const float *x, const float *g, float *dx, size_t d)
-{
-    double sq = 0.0, ng = 0.0;
-    for (size_t c = 0; c < d; c++)
-        sq += (double)x[c] * x[c];
-    if (sq <= NORM_EPS) {
-        float inv = (float)(1.0 / sqrt(NORM_EPS));
-        for (size_t c = 0; c < d; c++)
-            dx[c] += g[c] * inv;
-        return;
-    }
-    double inv = 1.0 / sqrt(sq);
-    for (size_t c = 0; c < d; c++)
-        ng += (double)x[c] * inv * g[c];
-    for (size_t c = 0; c < d; c++)
-        dx[c] += (float)((g[c] - x[c] * inv * ng) * inv);
-}
-
 /* The compact rows of a full matrix at the batch's nodes. */
 static void gather(const ngcf *s, const float *full, float *compact)
 {
@@ -478,7 +446,7 @@ static void forward(ngcf *s, const rec_dropout *drop)
         memcpy(f, s->E.data + (size_t)v * ld, d * sizeof(float));
         for (unsigned k = 1; k <= s->K; k++) {
             const float *x = k < s->K ? s->L[k].X + (size_t)v * ld : L->X + r * ld;
-            normalise_row(x, f + k * d, d, NULL);
+            rec_row_normalise(x, f + k * d, d, NULL);
         }
     }
 }
@@ -643,7 +611,8 @@ static int backward(ngcf *s, const rec_dropout *drop)
     ngcf_layer *L = &s->L[s->K];
     memset(s->cdX, 0, s->n_rows * ld * sizeof(float));
     for (size_t r = 0; r < s->n_rows; r++)
-        normalise_backward(L->X + r * ld, s->GF + r * s->fld + s->K * d, s->cdX + r * ld, d);
+        rec_row_normalise_backward(L->X + r * ld, s->GF + r * s->fld + s->K * d,
+                                   s->cdX + r * ld, d);
     memset(s->tmp, 0, s->n_rows * ld * sizeof(float)); /* dXprev's own term, compact */
     layer_backward(s, s->K, s->n_rows, 1);
     /* dX_{K-1} = (dP o S_K) at the batch rows + M^T dS_K (a scatter from the
@@ -657,7 +626,7 @@ static int backward(ngcf *s, const rec_dropout *drop)
         s->k->axpy(1.0f, s->tmp + r * ld, dx, ld);
         const float *g = s->GF + r * s->fld + (s->K - 1) * d;
         if (s->K - 1 >= 1)
-            normalise_backward(s->L[s->K - 1].X + (size_t)s->rows[r] * ld, g, dx, d);
+            rec_row_normalise_backward(s->L[s->K - 1].X + (size_t)s->rows[r] * ld, g, dx, d);
         else
             add_block(g, dx, d);
     }
@@ -673,7 +642,7 @@ static int backward(ngcf *s, const rec_dropout *drop)
             float *dx = s->dX + (size_t)s->rows[r] * ld;
             const float *g = s->GF + r * s->fld + (k - 1) * d;
             if (k - 1 >= 1)
-                normalise_backward(s->L[k - 1].X + (size_t)s->rows[r] * ld, g, dx, d);
+                rec_row_normalise_backward(s->L[k - 1].X + (size_t)s->rows[r] * ld, g, dx, d);
             else
                 add_block(g, dx, d);
         }
@@ -748,7 +717,7 @@ static void final_row(const ngcf *s, float *const *X, size_t v, float *f)
     size_t ld = s->ld, d = s->dim;
     memcpy(f, X[0] + v * ld, d * sizeof(float));
     for (unsigned k = 1; k <= s->K; k++)
-        normalise_row(X[k] + v * ld, f + k * d, d, NULL);
+        rec_row_normalise(X[k] + v * ld, f + k * d, d, NULL);
 }
 
 /* DNS scores its candidates on the final embeddings as of the epoch's
@@ -1038,7 +1007,7 @@ int rec_ngcf_fold_in_from(const struct rec_model *m, const uint32_t *items, size
             side[c] += (float)(ws * x[c]);
         node_layer(side, x, w[k][0]->data, w[k][1]->data, w[k][2]->data, w[k][3]->data, d,
                    w[k][0]->ld, next);
-        normalise_row(next, out + k * d, d, NULL);
+        rec_row_normalise(next, out + k * d, d, NULL);
         memcpy(x, next, d * sizeof(float));
     }
     rec_free(u);
