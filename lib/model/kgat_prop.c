@@ -115,6 +115,13 @@ typedef struct pass {
     int dropout;
 } pass;
 
+/* Rows [a, b) of chunk t. */
+static void chunk_rows(const kgat *s, size_t t, size_t *a, size_t *b)
+{
+    *a = t * KGAT_ROW_CHUNK;
+    *b = *a + KGAT_ROW_CHUNK < s->n_nodes ? *a + KGAT_ROW_CHUNK : s->n_nodes;
+}
+
 static float *worker_scratch(const kgat *s, unsigned w)
 {
     size_t pld = rec_ld_for(2 * s->wld);
@@ -126,9 +133,8 @@ static void forward_chunk(void *p, size_t t, unsigned w)
     pass *ps = p;
     kgat *s = ps->s;
     kgat_layer *l = &s->lay[ps->l];
-    size_t a = t * KGAT_ROW_CHUNK, b = a + KGAT_ROW_CHUNK;
-    if (b > s->n_nodes)
-        b = s->n_nodes;
+    size_t a, b;
+    chunk_rows(s, t, &a, &b);
     size_t n = b - a, pld = rec_ld_for(2 * s->wld), lo = l->ld_out;
     float *P1 = worker_scratch(s, w), *P2 = P1 + KGAT_ROW_CHUNK * pld;
     layer_inputs(l, s->agg, ps->X, l->S, a, b, P1, P2, pld);
@@ -235,9 +241,8 @@ static void backward_chunk(void *p, size_t t, unsigned w)
     back *bk = p;
     kgat *s = bk->s;
     kgat_layer *l = &s->lay[bk->l];
-    size_t a = t * KGAT_ROW_CHUNK, b = a + KGAT_ROW_CHUNK;
-    if (b > s->n_nodes)
-        b = s->n_nodes;
+    size_t a, b;
+    chunk_rows(s, t, &a, &b);
     size_t n = b - a, pld = rec_ld_for(2 * s->wld), lo = l->ld_out, li = l->ld_in;
     size_t din = l->din, dout = l->dout, c1 = p1_cols(l, s->agg);
     float *P1 = worker_scratch(s, w), *P2 = P1 + KGAT_ROW_CHUNK * pld;
