@@ -73,7 +73,7 @@ static void die(const char *fmt, const char *a, const char *b)
 
 static void *xmalloc(size_t n)
 {
-    void *p = malloc(n ? n : 1);
+    void *p = calloc(1, n ? n : 1); /* zeroed: nothing is read unwritten */
     if (!p)
         die("out of memory%s%s", "", "");
     return p;
