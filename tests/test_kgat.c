@@ -409,6 +409,21 @@ START_TEST(test_kg_carries_signal)
     ck_assert_rec(rec_model_kg_neighbors(back, item0, NULL, 4, &n_nb), REC_EINVAL, "out");
     ck_assert_rec(rec_model_kg_neighbors(back, item0, NULL, 0, &n_nb), REC_OK, NULL);
     ck_assert_uint_eq(n_nb, 0);
+    /* Damaged explanation or fold-in data (a file's CRCs pass, its numbers
+     * do not make sense) is refused before any conversion. */
+    const rec_tensor *edges = rec_tensors_find(&back->tensors, "item_kg_edges");
+    const rec_tensor *form = rec_tensors_find(&back->tensors, "kgat_form");
+    ck_assert_ptr_nonnull(edges);
+    ck_assert_ptr_nonnull(form);
+    float keep = edges->data[1];
+    edges->data[1] = -1.0f;
+    ck_assert_rec(rec_model_kg_neighbors(back, 0, nb, 4, &n_nb), REC_ECORRUPT, "invalid");
+    edges->data[1] = keep;
+    keep = form->data[0];
+    form->data[0] = 1e30f;
+    ck_assert_rec(rec_model_fold_in(back, items, 2, b), REC_EUNSUPPORTED, "invalid");
+    form->data[0] = keep;
+    ck_assert_rec(rec_model_fold_in(back, items, 2, b), REC_OK, NULL);
     free(path);
     rec_model_free(back);
     rec_model_free(mf);

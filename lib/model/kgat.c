@@ -641,7 +641,6 @@ static int export_fold_in(kgat *s, float *const *X, rec_tensors *ts)
     /* A new user's layer 0 is zero, so its attention logit on item i is
      * (e_i W_0) . tanh(e_0). */
     size_t lld = rec_ld_for(1);
-    float zero[KGAT_DIM_MAX] = { 0 };
     for (size_t i = 0; i < s->n_items; i++) {
         float p[KGAT_DIM_MAX];
         const float *W = s->W.w;
@@ -651,7 +650,7 @@ static int export_fold_in(kgat *s, float *const *X, rec_tensors *ts)
             s->k->axpy(x[d], W + d * s->kld, p, s->kld);
         double z = 0.0;
         for (size_t c = 0; c < s->kdim; c++)
-            z += (double)p[c] * tanh((double)zero[c] + s->R.w[c]);
+            z += (double)p[c] * tanh((double)s->R.w[c]);
         logit[i * lld] = (float)z;
     }
     return export_explanations(s, ts);
