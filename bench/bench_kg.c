@@ -33,9 +33,9 @@
  * The KG (kg_final.txt, or ml-100k.kg with ml-100k.link) is loaded only for
  * a family that trains with one (kgat). The setting init=mf (not a family
  * setting) starts a model from an MF-BPR model trained first on the same
- * data with the settings of the list's --model mf: the reference KGAT
- * code's pretraining. The time printed for such a model includes the MF
- * training. */
+ * data with the settings of the list's --model mf (the same model as that
+ * row of the table, trained once): the reference KGAT code's pretraining.
+ * The time printed for such a model includes the MF training. */
 #include <librec/librec.h>
 
 #include <ctype.h>
@@ -134,57 +134,86 @@ static rec_kg *kg_load(const char *dir, const kg_files *f, const rec_dataset *tr
     return kg;
 }
 
-static const model_spec *find_model(const bench_cfg *cfg, const char *family)
+/* The models of one dataset's run, by position in the model list (NULL
+ * until trained), with their training times: init=FAMILY reuses a model
+ * trained earlier in the list instead of training it again. */
+typedef struct run_models {
+    rec_model **m;
+    double *seconds;
+} run_models;
+
+static run_models run_models_new(const bench_cfg *cfg)
+{
+    run_models r = { xmalloc((size_t)cfg->n_models * sizeof *r.m),
+                     xmalloc((size_t)cfg->n_models * sizeof *r.seconds) };
+    for (int k = 0; k < cfg->n_models; k++)
+        r.m[k] = NULL;
+    return r;
+}
+
+static void run_models_free(const bench_cfg *cfg, run_models *r)
+{
+    for (int k = 0; k < cfg->n_models; k++)
+        rec_model_free(r->m[k]);
+    free(r->m);
+    free(r->seconds);
+}
+
+static int find_model(const bench_cfg *cfg, const char *family)
 {
     for (int k = 0; k < cfg->n_models; k++)
         if (!strcmp(cfg->models[k].family, family))
-            return &cfg->models[k];
-    return NULL;
+            return k;
+    return -1;
 }
 
-/* Trains one model; the knowledge graph is loaded for families that need
- * one, and init=mf first trains the MF model it starts from. *seconds
- * receives the training time, the MF model's included. */
-static rec_model *train_model(const bench_cfg *cfg, const model_spec *s, const char *dir,
-                              const kg_files *kgf, const rec_dataset *train, double *seconds)
+/* Trains model `idx` of the list into run->m[idx]; the knowledge graph is
+ * loaded for families that need one, and init=FAMILY starts from that
+ * family's model of this run (trained first if it comes later in the
+ * list). run->seconds[idx] receives the training time, the initial
+ * model's included. */
+static rec_model *train_model(const bench_cfg *cfg, int idx, const char *dir,
+                              const kg_files *kgf, const rec_dataset *train, run_models *run)
 {
-    double t0 = bench_now();
+    const model_spec *s = &cfg->models[idx];
+    double before = 0.0;
     rec_train_options *o = NULL;
     check(rec_train_options_new(&o, s->family), s->family);
     rec_param_info pi = REC_PARAM_INFO_INIT;
     for (size_t k = 0; rec_family_param(s->family, k, &pi) == REC_OK; k++)
         if (!strcmp(pi.name, "threads"))
             check(rec_train_options_set(o, "threads", cfg->threads), "threads");
-    rec_model *init = NULL;
     for (int k = 0; k < s->n_params; k++) {
         char name[128];
         const char *eq = strchr(s->params[k], '=');
         snprintf(name, sizeof name, "%.*s", (int)(eq - s->params[k]), s->params[k]);
         if (!strcmp(name, "init")) {
-            const model_spec *base = find_model(cfg, eq + 1);
-            if (!base || base == s)
+            int base = find_model(cfg, eq + 1);
+            if (base < 0 || base == idx)
                 die("init=%s needs a --model %s in the list", eq + 1, eq + 1);
-            double unused;
-            init = train_model(cfg, base, dir, kgf, train, &unused);
-            check(rec_train_options_set_init_model(o, init), "init");
+            if (!run->m[base])
+                train_model(cfg, base, dir, kgf, train, run);
+            before = run->seconds[base];
+            check(rec_train_options_set_init_model(o, run->m[base]), "init");
             continue;
         }
         check(rec_train_options_set(o, name, eq + 1), s->params[k]);
     }
     if (s->family && strcmp(s->family, "pop"))
         print_all_settings(s->family, o);
+    /* Timed from here: loading the graph and training, plus the initial
+     * model's time. */
+    double t0 = bench_now();
     rec_kg *kg = NULL;
     if (needs_kg(s->family)) {
         kg = kg_load(dir, kgf, train);
         check(rec_train_options_set_kg(o, kg), "knowledge graph");
     }
-    rec_model *m = NULL;
-    check(rec_model_train(&m, train, o), s->family);
-    *seconds = bench_now() - t0;
+    check(rec_model_train(&run->m[idx], train, o), s->family);
+    run->seconds[idx] = bench_now() - t0 + before;
     rec_kg_free(kg);
-    rec_model_free(init);
     rec_train_options_free(o);
-    return m;
+    return run->m[idx];
 }
 
 /* ---- top-K protocol ------------------------------------------------------- */
@@ -230,10 +259,11 @@ static void run_topk(const bench_cfg *cfg, const topk_set *d)
 
     char rows[16][1024];
     int n_rows = 0;
+    run_models run = run_models_new(cfg);
     for (int k = 0; k < cfg->n_models; k++) {
         const model_spec *s = &cfg->models[k];
-        double train_s;
-        rec_model *m = train_model(cfg, s, dir, &d->kg, train, &train_s);
+        rec_model *m = run.m[k] ? run.m[k] : train_model(cfg, k, dir, &d->kg, train, &run);
+        double train_s = run.seconds[k];
         double t0 = bench_now(), recall, ndcg;
         size_t n_users;
         bench_recall_ndcg(m, train, test, cfg->threads, &recall, &ndcg, &n_users);
@@ -246,8 +276,8 @@ static void run_topk(const bench_cfg *cfg, const topk_set *d)
             snprintf(rows[n_rows++], sizeof rows[0], "| %s | %s | %.4f | %.4f | %.2f | %.2f | %s |",
                      d->name, s->family, recall, ndcg, train_s, eval_s, set);
         fflush(stdout);
-        rec_model_free(m);
     }
+    run_models_free(cfg, &run);
     printf("\n| dataset | model | Recall@20 | NDCG@20 | training s | evaluation s | settings |\n"
            "|---|---|---|---|---|---|---|\n");
     for (int r = 0; r < n_rows; r++)
@@ -530,10 +560,11 @@ static void run_ctr(const bench_cfg *cfg, const ctr_set *d)
     char rows[16][1024];
     int n_rows = 0;
     double *s = xmalloc(n_test * sizeof *s);
+    run_models run = run_models_new(cfg);
     for (int k = 0; k < cfg->n_models; k++) {
         const model_spec *sp = &cfg->models[k];
-        double train_s;
-        rec_model *m = train_model(cfg, sp, dir, &d->kg, train, &train_s);
+        rec_model *m = run.m[k] ? run.m[k] : train_model(cfg, k, dir, &d->kg, train, &run);
+        double train_s = run.seconds[k];
         double t0 = bench_now();
         size_t pop_mismatch = 0;
         for (size_t j = 0; j < n_test; j++) {
@@ -580,8 +611,8 @@ static void run_ctr(const bench_cfg *cfg, const ctr_set *d)
                      "%zu | %.2f | %s |", d->name, sp->family, mr.auc, mr.auc_batch, f1s,
                      pr.auc, pr.auc_batch, pr.f1, unknown, train_s, set);
         fflush(stdout);
-        rec_model_free(m);
     }
+    run_models_free(cfg, &run);
     printf("\n| dataset | model | AUC | AUC, mean of %d-row batches | F1 (score >= 0) | "
            "pop AUC | pop AUC, batch mean | pop F1 | unscorable test rows | training s | "
            "settings |\n|---|---|---|---|---|---|---|---|---|---|---|\n", CTR_BATCH);
