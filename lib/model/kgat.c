@@ -485,12 +485,7 @@ double rec_kgat_kge_objective(void *state, const uint32_t *h, const uint32_t *r,
     for (size_t q = 0; q < n; q++) {
         const uint32_t nodes[3] = { h[q], t[q], neg[q] };
         for (int k = 0; k < 3; k++) {
-            const float *x = s->E.w + (size_t)nodes[k] * s->ld;
-            const float *W = s->W.w + (size_t)r[q] * s->dim * s->kld;
-            memset(p, 0, s->kld * sizeof(float));
-            for (size_t d = 0; d < s->dim; d++)
-                for (size_t c = 0; c < s->kdim; c++)
-                    p[c] += x[d] * W[d * s->kld + c];
+            kgat_project(s, s->E.w + (size_t)nodes[k] * s->ld, r[q], p);
             for (size_t c = 0; c < s->kdim; c++)
                 sq += (double)p[c] * p[c];
         }
@@ -643,11 +638,7 @@ static int export_fold_in(kgat *s, float *const *X, rec_tensors *ts)
     size_t lld = rec_ld_for(1);
     for (size_t i = 0; i < s->n_items; i++) {
         float p[KGAT_DIM_MAX];
-        const float *W = s->W.w;
-        memset(p, 0, s->kld * sizeof(float));
-        const float *x = s->E.w + (s->n_users + i) * s->ld;
-        for (size_t d = 0; d < s->dim; d++)
-            s->k->axpy(x[d], W + d * s->kld, p, s->kld);
+        kgat_project(s, s->E.w + (s->n_users + i) * s->ld, 0, p);
         double z = 0.0;
         for (size_t c = 0; c < s->kdim; c++)
             z += (double)p[c] * tanh((double)s->R.w[c]);

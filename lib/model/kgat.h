@@ -99,6 +99,8 @@ void kgat_plain_weights(kgat *s);
  * softmax over each head's edges, into g->op's values. Each relation's
  * nodes are projected once, then every edge of the relation is scored. */
 void kgat_attention(kgat *s);
+/* out (kld floats, padding zero) = x (dim) W_r: TransR's projection. */
+void kgat_project(const kgat *s, const float *x, uint32_t r, float *out);
 /* The logit of one edge, for tests and explanations. */
 double kgat_attention_logit(const kgat *s, uint32_t h, uint32_t r, uint32_t t);
 

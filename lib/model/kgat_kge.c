@@ -32,8 +32,7 @@ static inline const float *relation_block(const kgat *s, uint32_t r)
     return s->W.w + (size_t)r * s->dim * s->kld;
 }
 
-/* out (kdim) = x (dim) W_r */
-static void project(const kgat *s, const float *x, uint32_t r, float *out)
+void kgat_project(const kgat *s, const float *x, uint32_t r, float *out)
 {
     const float *W = relation_block(s, r);
     memset(out, 0, s->kld * sizeof(float));
@@ -55,8 +54,8 @@ void kgat_plain_weights(kgat *s)
 double kgat_attention_logit(const kgat *s, uint32_t h, uint32_t r, uint32_t t)
 {
     float ph[KGAT_DIM_MAX], pt[KGAT_DIM_MAX];
-    project(s, s->E.w + (size_t)h * s->ld, r, ph);
-    project(s, s->E.w + (size_t)t * s->ld, r, pt);
+    kgat_project(s, s->E.w + (size_t)h * s->ld, r, ph);
+    kgat_project(s, s->E.w + (size_t)t * s->ld, r, pt);
     const float *er = s->R.w + (size_t)r * s->kld;
     double z = 0.0;
     for (size_t c = 0; c < s->kdim; c++)
@@ -82,7 +81,7 @@ static void project_chunk(void *p, size_t t, unsigned w)
     size_t a = t * KGAT_ROW_CHUNK, b = a + KGAT_ROW_CHUNK < j->n_nodes ? a + KGAT_ROW_CHUNK
                                                                      : j->n_nodes;
     for (size_t q = a; q < b; q++)
-        project(s, s->E.w + (size_t)s->proj_nodes[q] * s->ld, j->r, s->proj + q * s->kld);
+        kgat_project(s, s->E.w + (size_t)s->proj_nodes[q] * s->ld, j->r, s->proj + q * s->kld);
 }
 
 static void logit_chunk(void *p, size_t t, unsigned w)
@@ -218,9 +217,9 @@ static void triple_chunk(void *p, size_t t, unsigned w)
     for (size_t q = a; q < b; q++) {
         uint32_t r = s->kr[q];
         const float *er = s->R.w + (size_t)r * kld;
-        project(s, s->E.w + (size_t)s->kh[q] * s->ld, r, ph);
-        project(s, s->E.w + (size_t)s->kt[q] * s->ld, r, pt);
-        project(s, s->E.w + (size_t)s->kn[q] * s->ld, r, pn);
+        kgat_project(s, s->E.w + (size_t)s->kh[q] * s->ld, r, ph);
+        kgat_project(s, s->E.w + (size_t)s->kt[q] * s->ld, r, pt);
+        kgat_project(s, s->E.w + (size_t)s->kn[q] * s->ld, r, pn);
         double pos = 0.0, neg = 0.0;
         for (size_t c = 0; c < kd; c++) {
             double x = (double)ph[c] + er[c] - pt[c], y = (double)ph[c] + er[c] - pn[c];
