@@ -442,6 +442,27 @@ START_TEST(test_needs_kg)
     rec_model *m = NULL;
     ck_assert_rec(rec_model_train(&m, ds, o), REC_EINVAL, "knowledge graph");
     ck_assert_ptr_null(m);
+    /* Settings the table's ranges let through but the family refuses. */
+    rec_kg *kg = hand_kg();
+    ck_assert_rec(rec_train_options_set_kg(o, kg), REC_OK, NULL);
+    static const char *const bad[][3] = {
+        { "layer_sizes", "3.5", "whole number" },
+        { "layer_sizes", "2,2,2,2,2,2,2,2,2", "at most 8" },
+        { "dim", "2000", "above 1024" },
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        rec_train_options *b = NULL;
+        ck_assert_rec(rec_train_options_new(&b, "kgat"), REC_OK, NULL);
+        ck_assert_rec(rec_train_options_set_kg(b, kg), REC_OK, NULL);
+        ck_assert_rec(rec_train_options_set(b, bad[k][0], bad[k][1]), REC_OK, NULL);
+        int rc = rec_model_train(&m, ds, b);
+        ck_assert_msg(rc == REC_EINVAL || rc == REC_ELIMIT, "%s=%s: %d", bad[k][0],
+                      bad[k][1], rc);
+        ck_assert_msg(strstr(rec_last_error(), bad[k][2]), "%s", rec_last_error());
+        ck_assert_ptr_null(m);
+        rec_train_options_free(b);
+    }
+    rec_kg_free(kg);
     rec_train_options_free(o);
     rec_dataset_free(ds);
 }
