@@ -31,16 +31,18 @@ lightgcn="epochs=300 batch=2048 lr=0.005"
 kgat="init=mf"
 kgat_lastfm="init=mf reg=0.01 batch=1024 batch_kg=2048 epochs=200"
 
+has_kgat=0
+if "$bench" --families | grep -qx kgat; then
+    has_kgat=1
+else
+    echo "(no kgat family in this librec: KGAT rows left out)"
+fi
+
 run() { # run DATASETS KGAT_SETTINGS: one bench_kg over those datasets
-    sets=$1
     models="--model pop --model mf $mf --model lightgcn $lightgcn"
-    if "$bench" --families | grep -qx kgat; then
-        models="$models --model kgat $2"
-    else
-        echo "(no kgat family in this librec: KGAT rows left out)"
-    fi
+    if [ "$has_kgat" = 1 ]; then models="$models --model kgat $2"; fi
     # shellcheck disable=SC2086 # the lists are split into words on purpose
-    "$bench" --data "$data" --threads "$threads" --seed "$seed" $sets $models
+    "$bench" --data "$data" --threads "$threads" --seed "$seed" $1 $models
 }
 run "--dataset lastfm-kg" "$kgat_lastfm"
 run "--dataset ml-100k-kg --dataset book-crossing-kg" "$kgat"
